@@ -1,0 +1,1 @@
+"""policy-search indexer: corpus files → documents → clauses → analyzed Whoosh index."""

@@ -1,0 +1,49 @@
+"""The data model every reader produces and every later stage consumes.
+
+document → measure (a numbered item: 序号 row of a list, or 第X条 article) → paragraph → clause.
+Readers fill `Document`/`Measure`; `indexer.clauses` cuts paragraphs into `Clause`s.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class CorpusError(ValueError):
+    """A corpus file that cannot be read as it is; always names the file and, where known, the line."""
+
+    def __init__(self, path, line: int | None, reason: str):
+        self.path, self.line, self.reason = str(path), line, reason
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass
+class Measure:
+    no: int                      # 序号, or the article number (第二十条 → 20)
+    title: str                   # 改革举措; for an article its label, e.g. "第二十条"
+    paragraphs: list[str]        # content paragraphs, plain text (entities decoded, tags removed)
+    departments: list[str] = field(default_factory=list)
+    line: int = 0                # 1-based line in the source file where the measure starts
+    article: str | None = None   # "第二十条" for regulations
+    chapter: str | None = None   # "第二章 企业设立" (编/章/节 joined by " ") for regulations
+
+
+@dataclass
+class Document:
+    doc_id: str                  # stable id from the file's path, no ":" in it
+    title: str
+    measures: list[Measure]
+    path: str = ""
+    format: str = ""             # reader name: "list", "laws-md", "regulation-txt", "html", "docx"
+    # issuer, doc_number, date, category, province, version_date, events (list[str]), historical (bool)
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class Clause:
+    clause_id: str               # f"{doc_id}:{measure_no}:{paragraph}:{sentence}", 1-based
+    doc_id: str
+    measure_no: int
+    paragraph: int
+    sentence: int
+    text: str

@@ -1,0 +1,70 @@
+"""Reader for tab-separated measure lists (the seed's format).
+
+    title line
+    序号<TAB>改革举措<TAB>主要内容<TAB>责任部门     (may repeat between blocks)
+    1<TAB>title<TAB><p>para</p> <p>para</p><TAB>部门甲、部门乙
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..model import CorpusError, Document, Measure
+from .text import DOC_NUMBER_RE, clean, html_paragraphs, iso_date, read_text, split_departments
+
+HEADER = ("序号", "改革举措", "主要内容", "责任部门")
+
+
+def is_header(cells: list[str]) -> bool:
+    return len(cells) >= 2 and cells[0].strip() == HEADER[0]
+
+
+def looks_like(text: str) -> bool:
+    """True when the text has the list header row."""
+    return any(is_header(line.split("\t")) and line.count("\t") >= 3 for line in text.splitlines()[:200])
+
+
+def read(path: Path, doc_id: str, text: str | None = None) -> Document:
+    text = read_text(path) if text is None else text
+    title, meta, measures, seen = None, {}, [], {}
+    header_seen = False
+    for line_no, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if is_header(cells):
+            if [c.strip() for c in cells] != list(HEADER):
+                raise CorpusError(path, line_no, f"header row should be {' / '.join(HEADER)}")
+            header_seen = True
+            continue
+        if not header_seen:
+            stripped = clean(line)
+            if title is None:
+                title = stripped
+            elif DOC_NUMBER_RE.fullmatch(stripped) or DOC_NUMBER_RE.match(stripped):
+                meta["doc_number"] = DOC_NUMBER_RE.match(stripped).group(0)
+            elif iso_date(stripped):
+                meta["date"] = iso_date(stripped)
+            else:
+                meta.setdefault("subtitle", stripped)
+            continue
+        if len(cells) != 4:
+            raise CorpusError(path, line_no, f"expected 4 tab-separated columns (序号, 改革举措, 主要内容, 责任部门), found {len(cells)}")
+        no_cell = clean(cells[0])
+        if not re.fullmatch(r"\d+", no_cell):
+            raise CorpusError(path, line_no, f"序号 should be a number, found {no_cell!r}")
+        no = int(no_cell)
+        if no in seen:
+            raise CorpusError(path, line_no, f"duplicate 序号 {no} (first on line {seen[no]})")
+        seen[no] = line_no
+        paragraphs = html_paragraphs(cells[2])
+        if not paragraphs:
+            raise CorpusError(path, line_no, f"measure {no} has empty 主要内容")
+        measures.append(Measure(no=no, title=clean(cells[1]), paragraphs=paragraphs,
+                                departments=split_departments(cells[3]), line=line_no))
+    if not header_seen:
+        raise CorpusError(path, None, "no header row 序号/改革举措/主要内容/责任部门 found")
+    if not measures:
+        raise CorpusError(path, None, "no measures after the header row")
+    return Document(doc_id=doc_id, title=title or Path(path).stem, measures=measures,
+                    path=str(path), format="list", meta=meta)

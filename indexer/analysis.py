@@ -1,0 +1,166 @@
+"""The one analyzer, used to index and to query: normalise → jieba words → sub-words → stop words.
+
+    analyzer = JiebaTokenizer(userwords) | SubwordFilter() | StopFilter(stoplist, minsize=1, renumber=False)
+
+Positions count jieba's precise-mode words; the dictionary sub-words of a word (search mode:
+专利权 → 专利, 利权) share that word's position and carry `subword=True`, so phrase queries over
+precise words work and sub-word queries still match. Offsets point into the original text.
+The analyzer is pickled into the index schema: it carries its user dictionary and loads it into
+jieba in whatever process unpickles it.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+
+import jieba
+from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
+
+from .normalize import Normalizer
+
+# Document numbers are kept as one token: 晋政办发〔2018〕12号 (brackets unified to 〔〕).
+DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12})[〔\[(（［]\s*(\d{4})\s*[〕\])）］]\s*(\d+)\s*号")
+WORDLIKE_RE = re.compile(r"\w", re.UNICODE)
+
+_jieba_lock = threading.Lock()
+_loaded_dicts: set[str] = set()
+
+
+def parse_userdict(text: str) -> tuple[tuple[str, int | None, str | None], ...]:
+    """jieba's user-dictionary format: `word [freq] [tag]` a line; # starts a comment."""
+    words = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tag = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
+        words.append((parts[0], freq, tag))
+    return tuple(words)
+
+
+def ensure_jieba(userwords=()) -> None:
+    """Initialise jieba once per process and add these user words once per process."""
+    key = hashlib.sha1(repr(userwords).encode()).hexdigest()
+    if key in _loaded_dicts:
+        return
+    with _jieba_lock:
+        if key in _loaded_dicts:
+            return
+        jieba.setLogLevel(60)
+        jieba.initialize()
+        for word, freq, tag in userwords:
+            jieba.add_word(word, freq, tag)
+        _loaded_dicts.add(key)
+
+
+class JiebaTokenizer(Tokenizer):
+    """Normalised text → jieba precise-mode words, one position each, punctuation dropped."""
+
+    def __init__(self, userwords=(), normalizer=None, hmm=True):
+        self.userwords = tuple(userwords)
+        self.normalizer = normalizer or Normalizer()
+        self.hmm = hmm
+
+    def __eq__(self, other):
+        return (isinstance(other, JiebaTokenizer) and self.userwords == other.userwords
+                and self.normalizer == other.normalizer and self.hmm == other.hmm)
+
+    def segment(self, text: str):
+        """(word, start, end) for the words of normalised text; document numbers stay whole."""
+        ensure_jieba(self.userwords)
+        pos = 0
+        for m in DOC_NUMBER_RE.finditer(text):
+            yield from self._jieba(text[pos:m.start()], pos)
+            yield f"{m[1]}〔{m[2]}〕{m[3]}号", m.start(), m.end()
+            pos = m.end()
+        yield from self._jieba(text[pos:], pos)
+
+    def _jieba(self, text, offset):
+        if text:
+            for word, start, end in jieba.tokenize(text, mode="default", HMM=self.hmm):
+                yield word, start + offset, end + offset
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost, t.stopped, t.subword = 1.0, False, False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        pos = start_pos
+        for word, start, end in self.segment(self.normalizer(value)):
+            if not WORDLIKE_RE.search(word):
+                pos += 1 if word.strip() else 0  # punctuation breaks phrases; spaces do not
+                continue
+            t.text = word
+            t.boost, t.stopped, t.subword = 1.0, False, False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            pos += 1
+            yield t
+
+
+class SubwordFilter(Filter):
+    """Adds the dictionary sub-words of longer words (jieba's search mode) at the word's position."""
+
+    def __eq__(self, other):
+        return isinstance(other, SubwordFilter)
+
+    def __call__(self, tokens):
+        freq = None
+        for t in tokens:
+            word = t.text
+            yield t
+            if freq is None:  # only now is jieba surely initialised (by the tokenizer)
+                freq = jieba.dt.FREQ
+            if len(word) <= 2 or t.mode == "phrase":
+                continue
+            chars = getattr(t, "chars", False)
+            start = t.startchar if chars else 0
+            for n in (2, 3):
+                if len(word) <= n:
+                    break
+                for i in range(len(word) - n + 1):
+                    gram = word[i:i + n]
+                    if freq.get(gram):
+                        t.text, t.subword = gram, True
+                        if chars:
+                            t.startchar, t.endchar = start + i, start + i + n
+                        yield t
+            t.text, t.subword = word, False
+            if chars:
+                t.startchar, t.endchar = start, start + len(word)
+
+
+def load_words(path) -> tuple[str, ...]:
+    """A word list file (one a line, # comments) as a tuple."""
+    words = []
+    for line in open(path, encoding="utf-8-sig"):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.append(line)
+    return tuple(words)
+
+
+def make_analyzer(userwords=(), stopwords=()):
+    """The shared analyzer; see the module docstring."""
+    return (JiebaTokenizer(userwords) | SubwordFilter()
+            | StopFilter(stoplist=frozenset(stopwords), minsize=1, renumber=False))
+
+
+def analyze(analyzer, text: str, mode: str = "query", chars: bool = False):
+    """(text, pos, startchar, endchar, subword) tuples; a convenience for query building and highlighting."""
+    return [(t.text, t.pos, t.startchar if chars else None, t.endchar if chars else None, t.subword)
+            for t in analyzer(text, positions=True, chars=chars, mode=mode)]

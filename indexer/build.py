@@ -1,0 +1,201 @@
+"""Building and updating the index: a complete new generation, verified, then published atomically."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.query import Every, Term
+
+from .clauses import document_clauses
+from .corpus import discover, file_hash, read_all
+from .model import CorpusError, Document
+from .resources import corpus_analyzer, synonym_groups
+from .schema import make_schema
+from .store import IndexStore
+
+
+class BuildError(RuntimeError):
+    """The corpus or the new index failed a check; the live index was left untouched."""
+
+    def __init__(self, message, errors=()):
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+def clause_records(doc: Document):
+    """The Whoosh documents of one policy document, one per clause."""
+    meta = doc.meta
+    common = dict(doc_id=doc.doc_id, doc_title=doc.title, category=meta.get("category") or "",
+                  province=meta.get("province") or "", doc_number=meta.get("doc_number") or "",
+                  issuer=meta.get("issuer") or "", date=meta.get("date") or "",
+                  version_date=meta.get("version_date") or "", historical=bool(meta.get("historical")))
+    by_measure = {m.no: m for m in doc.measures}
+    for order, clause in enumerate(document_clauses(doc)):
+        m = by_measure[clause.measure_no]
+        yield dict(common, clause_id=clause.clause_id, measure_key=f"{doc.doc_id}:{m.no}", measure_no=m.no,
+                   paragraph=clause.paragraph, sentence=clause.sentence, order=order, text=clause.text,
+                   measure_title=m.title, departments="、".join(m.departments), dept=",".join(m.departments),
+                   chapter=m.chapter or "", article=m.article or "")
+
+
+def doc_summary(doc: Document, src, clauses: int) -> dict:
+    return {"path": str(src.path), "sha256": file_hash(src.path), "format": doc.format, "title": doc.title,
+            "measures": len(doc.measures), "clauses": clauses,
+            "meta": {k: v for k, v in doc.meta.items() if v not in (None, "", [], {})}}
+
+
+def _progress(iterable, total, enabled, desc):
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
+    return tqdm(iterable, total=total, desc=desc, unit="doc", file=sys.stderr)
+
+
+def check_corpus(corpus_dirs):
+    """(sources, documents, errors) without touching any index."""
+    sources = discover(corpus_dirs)
+    docs, errors = read_all(sources)
+    return sources, docs, errors
+
+
+def _write_docs(writer, docs, by_id, progress):
+    counts, summaries = {}, {}
+    for doc in _progress(docs, len(docs), progress, "indexing"):
+        n = 0
+        for record in clause_records(doc):
+            writer.add_document(**record)
+            n += 1
+        counts[doc.doc_id] = n
+        summaries[doc.doc_id] = doc_summary(doc, by_id[doc.doc_id], n)
+    return summaries
+
+
+def verify(gen: Path, manifest: dict) -> None:
+    """The new generation opens, holds exactly the corpus's clauses and documents, and answers a probe."""
+    ix = whoosh_index.open_dir(str(gen))
+    expected = sum(d["clauses"] for d in manifest["documents"].values())
+    with ix.searcher() as s:
+        if s.doc_count() != expected:
+            raise BuildError(f"index holds {s.doc_count()} clauses, the corpus {expected}")
+        ids = set(s.lexicon("doc_id")) if expected else set()
+        want = {d.encode() for d in manifest["documents"]}
+        if ids != want:
+            raise BuildError(f"index documents differ from the corpus: {sorted(ids ^ want)[:5]}")
+        if expected:
+            probe = next(iter(s.lexicon("text")), None)
+            if probe is None or not s.search(Term("text", probe.decode()), limit=1):
+                raise BuildError("probe query found nothing in the new index")
+            if not s.search(Every(), limit=1):
+                raise BuildError("probe query found nothing in the new index")
+
+
+def _finish(store, gen, manifest, corpus_root):
+    (gen / "synonyms.json").write_text(json.dumps(synonym_groups(corpus_root), ensure_ascii=False), encoding="utf-8")
+    (gen / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    verify(gen, manifest)
+    store.publish(gen)
+
+
+def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_timeout=0, procs=1) -> dict:
+    """Build a complete new index generation from the corpus folders and make it live.
+
+    Refuses a corpus with unreadable files unless skip_bad; on any failure the new generation is
+    removed and the live index stays as it was.
+    """
+    t0 = time.time()
+    corpus_dirs = [Path(c) for c in corpus_dirs]
+    store = IndexStore(index_dir)
+    with store.lock(lock_timeout):
+        store.prune(keep_seconds=0 if store.current is None else 60)
+        sources, docs, errors = check_corpus(corpus_dirs)
+        if errors and not skip_bad:
+            raise BuildError(f"{len(errors)} corpus file(s) failed the check; fix them or build with --skip-bad",
+                             errors)
+        by_id = {s.doc_id: s for s in sources}
+        analyzer = corpus_analyzer(corpus_dirs[0])
+        gen = store.new_generation()
+        try:
+            ix = whoosh_index.create_in(str(gen), make_schema(analyzer))
+            writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1) if procs > 1 else ix.writer(limitmb=256)
+            summaries = _write_docs(writer, docs, by_id, progress)
+            writer.commit()
+            manifest = {"format": 1, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                        "corpus_roots": [str(c.resolve()) for c in corpus_dirs],
+                        "documents": summaries,
+                        "skipped": [str(e) for e in errors]}
+            _finish(store, gen, manifest, corpus_dirs[0])
+        except BaseException:
+            store.discard(gen)
+            raise
+    clauses = sum(d["clauses"] for d in summaries.values())
+    seconds = time.time() - t0
+    return {"generation": gen.name, "documents": len(summaries), "clauses": clauses,
+            "measures": sum(d["measures"] for d in summaries.values()), "skipped": [str(e) for e in errors],
+            "seconds": round(seconds, 2), "clauses_per_s": round(clauses / seconds, 1) if seconds else None}
+
+
+def pending_changes(corpus_dirs, manifest: dict | None):
+    """(added, changed, removed) doc ids between the corpus on disk and an index manifest."""
+    sources = discover(corpus_dirs)
+    known = (manifest or {}).get("documents", {})
+    added, changed = [], []
+    for src in sources:
+        if src.doc_id not in known:
+            added.append(src)
+        elif known[src.doc_id]["sha256"] != file_hash(src.path):
+            changed.append(src)
+    on_disk = {s.doc_id for s in sources}
+    removed = [d for d in known if d not in on_disk]
+    return added, changed, removed
+
+
+def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_timeout=0) -> dict:
+    """Re-index only added, changed and removed documents, in a new generation sharing the old files."""
+    t0 = time.time()
+    corpus_dirs = [Path(c) for c in corpus_dirs]
+    store = IndexStore(index_dir)
+    with store.lock(lock_timeout):
+        if store.current is None:
+            raise BuildError(f"no index in {index_dir} to update; run policy-index build first")
+        manifest = store.manifest()
+        added, changed, removed = pending_changes(corpus_dirs, manifest)
+        if not (added or changed or removed):
+            return {"generation": store.current.name, "added": 0, "changed": 0, "removed": 0,
+                    "seconds": round(time.time() - t0, 2)}
+        from .corpus import mark_versions
+        from .readers import read_document
+        docs, errors = [], []
+        for src in added + changed:
+            try:
+                docs.append(read_document(src.path, src.doc_id))
+            except (CorpusError, OSError, ValueError) as exc:
+                errors.append(exc if isinstance(exc, CorpusError) else CorpusError(src.path, None, str(exc)))
+        if errors and not skip_bad:
+            raise BuildError(f"{len(errors)} corpus file(s) failed the check; fix them or update with --skip-bad",
+                             errors)
+        mark_versions(docs)
+        by_id = {s.doc_id: s for s in added + changed}
+        gen = store.copy_generation(store.current)
+        try:
+            ix = whoosh_index.open_dir(str(gen))
+            writer = ix.writer(limitmb=256)
+            for doc_id in removed + [s.doc_id for s in changed]:
+                writer.delete_by_term("doc_id", doc_id)
+            summaries = _write_docs(writer, docs, by_id, progress)
+            writer.commit()
+            documents = dict(manifest["documents"])
+            for doc_id in removed + [s.doc_id for s in changed]:
+                documents.pop(doc_id, None)
+            documents.update(summaries)
+            new_manifest = dict(manifest, documents=documents, updated_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                                skipped=[str(e) for e in errors])
+            _finish(store, gen, new_manifest, corpus_dirs[0])
+        except BaseException:
+            store.discard(gen)
+            raise
+    return {"generation": gen.name, "added": len(added), "changed": len(changed), "removed": len(removed),
+            "skipped": [str(e) for e in errors], "seconds": round(time.time() - t0, 2)}

@@ -1,0 +1,65 @@
+"""Chinese numerals as used in article labels: 第二十条 ↔ 20, 第一百零五条 ↔ 105."""
+from __future__ import annotations
+
+import re
+
+DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS)
+ARTICLE_RE = re.compile(rf"第\s*([{NUMERAL_CHARS}]+|\d+)\s*条(?:之([{NUMERAL_CHARS}]+|\d+))?")
+
+
+def cn_to_int(text: str) -> int:
+    """'二十' → 20, '一百零五' → 105, '十' → 10, '二〇一八' → 2018, '105' → 105."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in DIGITS and c not in UNITS for c in text):
+        raise ValueError(f"not a Chinese numeral: {text!r}")
+    if all(c in DIGITS for c in text):  # digit by digit: 二〇一八
+        return int("".join(str(DIGITS[c]) for c in text))
+    total, section, digit = 0, 0, None
+    for c in text:
+        if c in DIGITS:
+            digit = DIGITS[c]
+        elif c == "万":
+            section = (section + (digit or 0)) * 10000
+            total, section, digit = total + section, 0, None
+        else:
+            section += (1 if digit is None else digit) * UNITS[c]
+            digit = None
+    return total + section + (digit or 0)
+
+
+def int_to_cn(n: int) -> str:
+    """20 → '二十', 105 → '一百零五', 10 → '十', 110 → '一百一十'."""
+    if n < 0:
+        raise ValueError("negative numbers have no article label")
+    if n < 10:
+        return "零一二三四五六七八九"[n]
+    if n >= 100000:
+        return str(n)
+    digits = "零一二三四五六七八九"
+    out, zero = [], False
+    for value, unit in ((10000, "万"), (1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d, n = divmod(n, value)
+        if d:
+            if zero:
+                out.append("零")
+            out.append(digits[d] + unit)
+            zero = False
+        elif out:
+            zero = True
+        if n == 0:
+            break
+    text = "".join(out)
+    return text[1:] if text.startswith("一十") else text
+
+
+def article_label(text: str) -> str | None:
+    """The canonical label of an article reference: '第20条' → '第二十条', '第二十条之一' stays."""
+    m = ARTICLE_RE.search(text)
+    if not m:
+        return None
+    label = f"第{int_to_cn(cn_to_int(m[1]))}条"
+    return label + (f"之{int_to_cn(cn_to_int(m[2]))}" if m[2] else "")

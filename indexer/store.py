@@ -1,0 +1,131 @@
+"""The index folder: complete generations side by side, and an atomic pointer to the live one.
+
+    index/CURRENT     name of the live generation (replaced atomically with os.replace)
+    index/PREVIOUS    the last good generation before it, for rollback
+    index/gen-…/      one complete Whoosh index + manifest.json + synonyms.json
+    index/.lock       serialises builders (filelock)
+
+Readers only ever follow CURRENT to a generation that was verified before CURRENT named it, so
+a builder killed at any point leaves the live index whole.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+
+class IndexBusy(RuntimeError):
+    """Another build or update holds the index lock."""
+
+
+class IndexStore:
+    def __init__(self, root):
+        self.root = Path(root)
+
+    # -- pointers ---------------------------------------------------------------------------
+    def _read_pointer(self, name: str) -> str | None:
+        try:
+            value = (self.root / name).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return value or None
+
+    def _write_pointer(self, name: str, value: str | None) -> None:
+        path = self.root / name
+        if value is None:
+            path.unlink(missing_ok=True)
+            return
+        tmp = self.root / f".{name}.{uuid.uuid4().hex}.tmp"
+        tmp.write_text(value + "\n", encoding="utf-8")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    @property
+    def current(self) -> Path | None:
+        name = self._read_pointer("CURRENT")
+        return self.root / name if name else None
+
+    @property
+    def previous(self) -> Path | None:
+        name = self._read_pointer("PREVIOUS")
+        return self.root / name if name else None
+
+    def manifest(self, gen: Path | None = None) -> dict | None:
+        gen = gen or self.current
+        if gen is None:
+            return None
+        try:
+            return json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    # -- generations ------------------------------------------------------------------------
+    def new_generation(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        gen = self.root / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        gen.mkdir()
+        return gen
+
+    def copy_generation(self, source: Path) -> Path:
+        """A new generation sharing the source's files by hard link (Whoosh never rewrites a file)."""
+        gen = self.new_generation()
+        for f in source.iterdir():
+            if f.is_file() and not f.name.endswith("WRITELOCK"):
+                try:
+                    os.link(f, gen / f.name)
+                except OSError:
+                    shutil.copy2(f, gen / f.name)
+        return gen
+
+    def publish(self, gen: Path) -> None:
+        """Make a verified generation live; the old live one becomes PREVIOUS."""
+        old = self._read_pointer("CURRENT")
+        if old and old != gen.name:
+            self._write_pointer("PREVIOUS", old)
+        self._write_pointer("CURRENT", gen.name)
+        self.prune()
+
+    def rollback(self) -> Path:
+        prev, cur = self._read_pointer("PREVIOUS"), self._read_pointer("CURRENT")
+        if not prev or not (self.root / prev).is_dir():
+            raise FileNotFoundError(f"no previous index to roll back to in {self.root}")
+        self._write_pointer("CURRENT", prev)
+        self._write_pointer("PREVIOUS", cur)
+        return self.root / prev
+
+    def prune(self, keep_seconds: float = 60.0) -> None:
+        """Remove generations that are neither live nor previous (old ones after a grace period,
+        so a server still reading one can finish its requests)."""
+        keep = {self._read_pointer("CURRENT"), self._read_pointer("PREVIOUS")}
+        now = time.time()
+        for gen in self.root.glob("gen-*"):
+            if gen.name in keep or not gen.is_dir():
+                continue
+            if now - gen.stat().st_mtime > keep_seconds:
+                shutil.rmtree(gen, ignore_errors=True)
+
+    def discard(self, gen: Path) -> None:
+        shutil.rmtree(gen, ignore_errors=True)
+
+    @contextmanager
+    def lock(self, timeout: float = 0):
+        """Hold the builders' lock; IndexBusy with a clear message when another holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root / ".lock"), timeout=timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise IndexBusy(f"another policy-index build or update is running on {self.root} "
+                            f"(lock file {self.root / '.lock'}); wait for it to finish and try again") from None
+        try:
+            yield
+        finally:
+            lock.release()

@@ -13,7 +13,7 @@ from whoosh.query import Every, Term
 from .clauses import document_clauses
 from .corpus import discover, file_hash, read_all
 from .model import CorpusError, Document
-from .resources import corpus_analyzer, synonym_groups
+from .resources import corpus_analyzer, stopwords, synonym_groups
 from .schema import make_schema
 from .store import IndexStore
 
@@ -42,9 +42,21 @@ def clause_records(doc: Document):
                    chapter=m.chapter or "", article=m.article or "")
 
 
+def resources_digest(corpus_root) -> str:
+    """Changes to these need a full build: they shape every token in the index."""
+    import hashlib
+    h = hashlib.sha256()
+    for name in ("userdict.txt", "synonyms.txt"):
+        path = Path(corpus_root) / name
+        h.update(path.read_bytes() if path.is_file() else b"-")
+    h.update(repr(stopwords()).encode())
+    return h.hexdigest()
+
+
 def doc_summary(doc: Document, src, clauses: int) -> dict:
     return {"path": str(src.path), "sha256": file_hash(src.path), "format": doc.format, "title": doc.title,
             "measures": len(doc.measures), "clauses": clauses,
+            "measure_titles": [m.title for m in doc.measures if not m.article and m.title],
             "meta": {k: v for k, v in doc.meta.items() if v not in (None, "", [], {})}}
 
 
@@ -125,6 +137,7 @@ def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_tim
             writer.commit()
             manifest = {"format": 1, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                         "corpus_roots": [str(c.resolve()) for c in corpus_dirs],
+                        "resources": resources_digest(corpus_dirs[0]),
                         "documents": summaries,
                         "skipped": [str(e) for e in errors]}
             _finish(store, gen, manifest, corpus_dirs[0])
@@ -162,6 +175,9 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
         if store.current is None:
             raise BuildError(f"no index in {index_dir} to update; run policy-index build first")
         manifest = store.manifest()
+        if manifest.get("resources") != resources_digest(corpus_dirs[0]):
+            raise BuildError("userdict.txt or synonyms.txt changed since the last build: "
+                             "run policy-index build (a full rebuild) instead")
         added, changed, removed = pending_changes(corpus_dirs, manifest)
         if not (added or changed or removed):
             return {"generation": store.current.name, "added": 0, "changed": 0, "removed": 0,

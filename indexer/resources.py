@@ -25,17 +25,21 @@ def userwords(corpus_root) -> tuple:
     return parse_userdict(path.read_text(encoding="utf-8-sig")) if path.is_file() else ()
 
 
-def synonym_groups(corpus_root) -> list[list[str]]:
-    """Groups from corpus/synonyms.txt: one group a line, terms separated by spaces."""
+def synonym_groups(corpus_root) -> dict:
+    """corpus/synonyms.txt: `a b c` is a group of equivalents; `a b => c` makes c a broader term
+    that a query for a or b also reaches when it relaxes. {"groups": [...], "broader": [[narrow, broad]]}"""
     path = Path(corpus_root) / "synonyms.txt"
-    if not path.is_file():
-        return []
-    groups = []
-    for line in path.read_text(encoding="utf-8-sig").splitlines():
-        terms = line.split("#", 1)[0].split()
-        if len(terms) > 1:
-            groups.append(terms)
-    return groups
+    groups, broader = [], []
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8-sig").splitlines():
+            line = line.split("#", 1)[0]
+            if "=>" in line:
+                narrow, broad = (part.split() for part in line.split("=>", 1))
+                if narrow and broad:
+                    broader.append([narrow, broad])
+            elif len(terms := line.split()) > 1:
+                groups.append(terms)
+    return {"groups": groups, "broader": broader}
 
 
 def corpus_analyzer(corpus_root):

@@ -1,0 +1,219 @@
+"""A parsed query → Whoosh queries, through the same analyzer the index used.
+
+A query word becomes *units*, one per jieba precise-mode word; a unit matches its word or all of
+its dictionary sub-words (so 专利权 in the query finds 专利权, and 专利 finds 专利权), in any of the
+weighted fields. Synonym groups widen a unit run to each equivalent term. Units are ANDed.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import jieba
+from whoosh import query as Q
+
+from indexer.numerals import ARTICLE_RE, article_label
+from indexer.schema import FIELD_WEIGHTS
+
+from .query import ParsedQuery, Word
+
+PHRASE_FIELDS = ("text", "measure_title", "doc_title", "chapter")
+PROXIMITY_BOOST = 0.5   # bonus weight when a query's words stand together in the clause text
+RELAX_SHARE = 0.6       # a relaxed query needs this share of its words matched
+BROADER_WEIGHT = 0.5    # a broader term (专利 => 知识产权) counts half
+MAX_RELAX_TERMS = 10   # C(10, 6) = 210 combinations at most
+
+
+@dataclass
+class Unit:
+    word: str
+    subwords: list[str] = field(default_factory=list)
+    pos: int = 0
+
+
+@dataclass
+class Compiled:
+    query: Q.Query
+    terms: set[str]                 # index terms to highlight
+    units: list[Unit]               # plain word units, for relaxation
+    relaxable: bool
+    restrict: Q.Query | None = None  # extra filter (a relaxed query's minimum share of words)
+
+
+class QueryCompiler:
+    def __init__(self, analyzer, synonyms, reader, question_words=()):
+        self.analyzer = analyzer
+        self.normalize = analyzer.tokenizer.normalizer if hasattr(analyzer, "tokenizer") else (lambda s: s)
+        self.reader = reader
+        self.question_words = frozenset(question_words)
+        self.synonyms: dict[str, list[str]] = {}
+        self.broader: dict[str, list[str]] = {}
+        for narrow, broad in synonyms.get("broader", []):
+            for term in narrow:
+                self.broader.setdefault(self.normalize(term), []).extend(self.normalize(b) for b in broad)
+        for group in synonyms.get("groups", []):
+            normalized = [self.normalize(t) for t in group]
+            for term in normalized:
+                self.synonyms.setdefault(term, [])
+                self.synonyms[term] += [t for t in normalized if t != term and t not in self.synonyms[term]]
+
+    # -- analysis ----------------------------------------------------------------------------
+    def units(self, text: str) -> list[Unit]:
+        units: list[Unit] = []
+        for t in self.analyzer(text, positions=True, mode="query"):
+            if t.subword and units and units[-1].pos == t.pos:
+                units[-1].subwords.append(t.text)
+            elif not t.subword:
+                units.append(Unit(t.text, [], t.pos))
+        return units
+
+    def known(self, term: str) -> bool:
+        return any(self.reader.doc_frequency(f, term) for f in FIELD_WEIGHTS)
+
+    # -- building blocks ---------------------------------------------------------------------
+    def unit_query(self, unit: Unit, terms: set[str], fields=None, broader=False) -> Q.Query:
+        """The unit's word, or all its sub-words, or (an unknown word) its dictionary pieces;
+        with broader, also its broader terms at BROADER_WEIGHT."""
+        q = self._unit_query(unit, terms, fields)
+        wider = self.broader.get(unit.word, []) if broader else []
+        if not wider:
+            return q
+        alts = [self.units_query_plain(self.units(b), terms, fields) for b in wider]
+        return Q.Or([q] + [a.with_boost(BROADER_WEIGHT) for a in alts])
+
+    def _unit_query(self, unit: Unit, terms: set[str], fields=None) -> Q.Query:
+        alternatives = [[unit.word]]
+        if unit.subwords:
+            alternatives.append(unit.subwords)
+        if len(unit.word) > 1 and not self.known(unit.word):
+            pieces = [p for p in jieba.cut(unit.word, HMM=False) if p.strip()]
+            if len(pieces) > 1 and pieces not in alternatives:
+                alternatives.append(pieces)
+        for alt in alternatives:
+            terms.update(alt)
+        weights = {f: FIELD_WEIGHTS[f] for f in (fields or FIELD_WEIGHTS)}
+        per_field = []
+        for fname, weight in weights.items():
+            options = [Q.Term(fname, alt[0]) if len(alt) == 1 else Q.And([Q.Term(fname, w) for w in alt])
+                       for alt in alternatives]
+            per_field.append((Q.Or(options) if len(options) > 1 else options[0]).with_boost(weight))
+        return Q.Or(per_field) if len(per_field) > 1 else per_field[0]
+
+    def units_query(self, units: list[Unit], terms: set[str], fields=None) -> Q.Query:
+        """All units, each widened by its synonym group where one applies."""
+        parts, i = [], 0
+        while i < len(units):
+            for j in range(min(len(units), i + 8), i, -1):
+                key = "".join(u.word for u in units[i:j])
+                if key in self.synonyms:
+                    alts = [self.units_query_plain(units[i:j], terms, fields)]
+                    for other in self.synonyms[key]:
+                        other_units = self.units(other)
+                        if other_units:
+                            alts.append(self.units_query_plain(other_units, terms, fields))
+                    parts.append(Q.Or(alts))
+                    i = j
+                    break
+            else:
+                parts.append(self.unit_query(units[i], terms, fields))
+                i += 1
+        return parts[0] if len(parts) == 1 else Q.And(parts)
+
+    def units_query_plain(self, units, terms, fields=None):
+        qs = [self.unit_query(u, terms, fields) for u in units]
+        return qs[0] if len(qs) == 1 else Q.And(qs)
+
+    def phrase_query(self, text: str, terms: set[str]) -> Q.Query | None:
+        tokens = [t for t in self.analyzer(text, positions=True, mode="phrase") if not t.subword]
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            return self.unit_query(Unit(tokens[0].text), terms)
+        words = [t.text for t in tokens]
+        gaps = [b.pos - a.pos for a, b in zip(tokens, tokens[1:])]
+        terms.update(words)
+        return Q.Or([Q.Phrase(f, words, slop=max(gaps)).with_boost(FIELD_WEIGHTS[f]) for f in PHRASE_FIELDS])
+
+    def word_query(self, word: Word, terms: set[str]) -> Q.Query | None:
+        label = article_label(word.text) if ARTICLE_RE.fullmatch(word.text.strip()) else None
+        if label:
+            return Q.Term("article", label)
+        if word.phrase:
+            return self.phrase_query(word.text, terms)
+        units = self.units(word.text)
+        return self.units_query(units, terms) if units else None
+
+    def negative_query(self, word: Word) -> Q.Query | None:
+        """An excluded word excludes clauses whose own text holds it (not their measure's title)."""
+        if word.phrase:
+            tokens = [t.text for t in self.analyzer(word.text, mode="phrase") if not t.subword]
+            if len(tokens) > 1:
+                return Q.Phrase("text", tokens)
+        units = self.units(word.text)
+        return self.units_query_plain(units, set(), fields=("text",)) if units else None
+
+    def proximity(self, units: list[Unit]) -> Q.Query | None:
+        """Rewards clauses whose text holds the query's words side by side, in order."""
+        words = [u.word for u in units]
+        if len(words) < 2:
+            return None
+        return Q.Phrase("text", words, slop=2).with_boost(PROXIMITY_BOOST * len(words))
+
+    # -- whole queries -----------------------------------------------------------------------
+    def compile(self, parsed: ParsedQuery) -> Compiled:
+        terms: set[str] = set()
+        required, plain_units = [], []
+        for group in parsed.groups:
+            options = [q for q in (self.word_query(w, terms) for w in group) if q is not None]
+            if options:
+                required.append(options[0] if len(options) == 1 else Q.Or(options))
+            if len(group) == 1 and not group[0].phrase:
+                plain_units += self.units(group[0].text)
+        if not required:
+            base: Q.Query = Q.Every()
+        else:
+            base = required[0] if len(required) == 1 else Q.And(required)
+        prox = self.proximity(plain_units)
+        if prox is not None:
+            base = Q.AndMaybe(base, prox)
+        negatives = [q for q in (self.negative_query(w) for w in parsed.negated) if q is not None]
+        if negatives:
+            base = Q.AndNot(base, Q.Or(negatives) if len(negatives) > 1 else negatives[0])
+        only_plain = all(len(g) == 1 and not g[0].phrase for g in parsed.groups)
+        relaxable = only_plain and (len(plain_units) >= 2 or any(len(u.subwords) > 1 for u in plain_units))
+        return Compiled(base, terms, plain_units, relaxable)
+
+    def relaxations(self, parsed: ParsedQuery, compiled: Compiled):
+        """Looser forms of a query: without question words, then a ranked OR of its terms.
+
+        The OR counts a compound's sub-words as terms of their own (应收账款 → 应收, 账款) and needs
+        RELAX_SHARE of them; the whole words still add to the score.
+        """
+        units = compiled.units
+        content = [u for u in units if u.word not in self.question_words]
+        negatives = [q for q in (self.negative_query(w) for w in parsed.negated) if q is not None]
+
+        def finish(q):
+            return Q.AndNot(q, Q.Or(negatives)) if negatives else q
+
+        if content and len(content) < len(units):
+            terms: set[str] = set()
+            q = self.units_query(content, terms)
+            prox = self.proximity(content)
+            yield Compiled(finish(Q.AndMaybe(q, prox) if prox else q), terms, content, False)
+        pieces = []
+        for u in content:
+            for w in (u.subwords if len(u.subwords) > 1 else [u.word]):
+                if w not in pieces:
+                    pieces.append(w)
+        pieces = pieces[:MAX_RELAX_TERMS]
+        if len(pieces) >= 2 or any(p in self.broader for p in pieces):
+            terms = set()
+            parts = [self.unit_query(Unit(w), terms, broader=True) for w in pieces]
+            need = max(1, math.ceil(RELAX_SHARE * len(parts)))
+            # Whoosh's Or has no working minmatch: the share is a filter of k-term combinations
+            combos = [Q.And(c) for c in itertools.combinations(parts, need)]
+            restrict = combos[0] if len(combos) == 1 else Q.Or(combos)
+            whole = [self.unit_query(Unit(u.word), terms) for u in content if u.word not in pieces]
+            yield Compiled(finish(Q.Or(parts + whole)), terms, content, False, restrict)

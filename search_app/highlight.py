@@ -1,0 +1,28 @@
+"""Escaped clause text with the matched words wrapped in <mark>: whole analyzer tokens only."""
+from __future__ import annotations
+
+from markupsafe import escape
+
+
+def matched_spans(analyzer, text: str, terms) -> list[tuple[int, int]]:
+    """Character spans of tokens whose text is a query term, overlapping ones merged (longest span)."""
+    spans = sorted((t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index")
+                   if t.text in terms)
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def highlight(analyzer, text: str, terms) -> str:
+    """HTML: the text escaped, each matched span in <mark>…</mark>; nothing else is markup."""
+    out, last = [], 0
+    for start, end in matched_spans(analyzer, text, terms) if terms else ():
+        out.append(str(escape(text[last:start])))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        last = end
+    out.append(str(escape(text[last:])))
+    return "".join(out)

@@ -1,0 +1,245 @@
+"""The search library the CLI, the API and the pages share: parse → compile → rank → highlight.
+
+A `Searcher` follows the index folder's CURRENT pointer: a rebuilt or updated index is picked up
+by the next request, without a restart, while requests in flight finish on the generation they
+started with. Whoosh searchers are kept one per thread.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh import scoring, sorting
+
+from indexer.resources import question_words
+from indexer.store import IndexStore
+
+from .compile import QueryCompiler
+from .highlight import highlight
+from .query import QueryError, parse
+
+__all__ = ["Searcher", "QueryError", "IndexUnavailable"]
+
+MAX_PER_PAGE = 50
+MAX_PAGE = 1000
+PER_MEASURE = 2      # a measure's clauses beyond this many wait until other measures have been shown
+PER_DOCUMENT = 4     # likewise for one document, so one long law does not flood the first page
+RERANK_WINDOW = 200
+PAD_BELOW = 10       # fewer exact matches than this: add relaxed partial matches after them
+
+
+class IndexUnavailable(RuntimeError):
+    """No usable index; the message says what is wrong and how to rebuild."""
+
+
+class _Generation:
+    """One opened index generation with what searching it needs."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.index = whoosh_index.open_dir(str(path))
+            self.manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+            self.synonyms = json.loads((path / "synonyms.json").read_text(encoding="utf-8"))
+        except Exception as exc:  # any damage to the folder: report, never crash the server
+            raise IndexUnavailable(f"the index at {path} cannot be opened ({type(exc).__name__}: {exc}); "
+                                   f"rebuild it with: policy-index build") from exc
+        self.analyzer = self.index.schema["text"].analyzer
+        self.local = threading.local()
+        self.titles = sorted({t for d in self.manifest["documents"].values()
+                              for t in [d["title"], *d.get("measure_titles", [])]})
+
+    def searcher(self):
+        s = getattr(self.local, "searcher", None)
+        if s is None:
+            s = self.local.searcher = self.index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+            self.local.compiler = QueryCompiler(self.analyzer, self.synonyms, s.reader(), question_words())
+        return s
+
+    def compiler(self) -> QueryCompiler:
+        self.searcher()
+        return self.local.compiler
+
+
+class Searcher:
+    def __init__(self, index_dir):
+        self.store = IndexStore(index_dir)
+        self._lock = threading.Lock()
+        self._gen: _Generation | None = None
+
+    # -- index generations -------------------------------------------------------------------
+    def generation(self) -> _Generation:
+        current = self.store.current
+        if current is None:
+            raise IndexUnavailable(f"no index in {self.store.root}: build one with "
+                                   f"policy-index build --index {self.store.root}")
+        gen = self._gen
+        if gen is not None and gen.path == current:
+            return gen
+        with self._lock:
+            if self._gen is None or self._gen.path != current:
+                self._gen = _Generation(current)
+            return self._gen
+
+    # -- search ------------------------------------------------------------------------------
+    def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None) -> dict:
+        page, per_page = _bounded("page", page, 1, MAX_PAGE), _bounded("per_page", per_page, 1, MAX_PER_PAGE)
+        parsed = parse(q)
+        for key, value in (("dept", dept), ("doc", doc), *((filters or {}).items())):
+            if value:
+                parsed.filters.setdefault(key, []).extend([value] if isinstance(value, str) else value)
+        gen = self.generation()
+        s, compiler = gen.searcher(), gen.compiler()
+        restrict, mask = self._filters(parsed.filters, compiler, s)
+        compiled = compiler.compile(parsed)
+        facet = sorting.FieldFacet("dept", allow_overlap=True)
+        window = max(RERANK_WINDOW, page * per_page)
+        relaxed = False
+
+        def run(c):
+            flt = restrict if c.restrict is None else (c.restrict if restrict is None else Q.And([restrict, c.restrict]))
+            return s.search(c.query, filter=flt, mask=mask, limit=window, groupedby=facet)
+
+        results = run(compiled)
+        order, total, terms = _crowd(results, window), len(results), set(compiled.terms)
+        counts = {k: set(v) for k, v in results.groups("dept").items()}
+        if total < PAD_BELOW and compiled.relaxable:
+            # few or no exact matches: follow them with the best partial matches, flagged as relaxed
+            seen = {h.docnum for h in order}
+            for looser in compiler.relaxations(parsed, compiled):
+                more = run(looser)
+                extra = [h for h in _crowd(more, window) if h.docnum not in seen]
+                if extra:
+                    relaxed, order, terms = True, order + extra, terms | looser.terms
+                    total += len(extra)
+                    for k, v in more.groups("dept").items():
+                        counts.setdefault(k, set()).update(d for d in v if d not in seen)
+                    break
+        start = (page - 1) * per_page
+        hits = [self._hit(gen, hit, terms) for hit in order[start:start + per_page]]
+        departments = {name: len(ids) for name, ids in sorted(counts.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+                       if name and ids}
+        return {"query": q, "total": total, "page": page, "per_page": per_page, "relaxed": relaxed,
+                "hits": hits, "facets": {"departments": departments}}
+
+    def _filters(self, filters, compiler, s):
+        required, mask = [], None
+        for key, values in filters.items():
+            for value in values:
+                required.append(self._filter(key, value, compiler, s))
+        version = (filters.get("version") or ["current"])[-1]
+        if version == "current":
+            mask = Q.Term("historical", True)
+        required = [r for r in required if r is not None]
+        return (Q.And(required) if len(required) > 1 else required[0]) if required else None, mask
+
+    @staticmethod
+    def _filter(key, value, compiler, s):
+        from indexer.numerals import article_label
+        reader = s.reader()
+        if key == "dept":
+            if reader.doc_frequency("dept", value):
+                return Q.Term("dept", value)
+            units = compiler.units(value)
+            return compiler.units_query(units, set(), fields=("departments",)) if units else Q.NullQuery
+        if key == "doc":
+            if reader.doc_frequency("doc_id", value):
+                return Q.Term("doc_id", value)
+            units = compiler.units(value)
+            return compiler.units_query(units, set(), fields=("doc_title",)) if units else Q.NullQuery
+        if key in ("category", "province"):
+            return Q.Term(key, value)
+        if key == "article":
+            label = article_label(value if value.startswith("第") else f"第{value}条")
+            return Q.Term("article", label) if label else Q.NullQuery
+        if key == "version":
+            return Q.Term("historical", True) if value == "historical" else None
+        raise QueryError(f"unknown filter {key!r}")
+
+    @staticmethod
+    def _hit(gen, hit, terms) -> dict:
+        f = hit.fields()
+        return {"clause_id": f["clause_id"], "doc_id": f["doc_id"], "doc_title": f.get("doc_title", ""),
+                "measure_no": f["measure_no"], "measure_title": f.get("measure_title", ""),
+                "departments": [d for d in f.get("dept", "").split(",") if d], "text": f["text"],
+                "highlight": highlight(gen.analyzer, f["text"], terms), "score": round(hit.score, 4),
+                "article": f.get("article") or None, "chapter": f.get("chapter") or None,
+                "category": f.get("category") or None, "version_date": f.get("version_date") or None}
+
+    # -- suggestions, documents, health -----------------------------------------------------
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        prefix = (prefix or "").strip()
+        if not prefix:
+            return []
+        gen = self.generation()
+        norm = gen.analyzer.tokenizer.normalizer(prefix)
+        out = [t for t in gen.titles if gen.analyzer.tokenizer.normalizer(t).startswith(norm)]
+        out += [t for t in gen.titles if norm in gen.analyzer.tokenizer.normalizer(t) and t not in out]
+        if len(out) < limit:
+            reader = gen.searcher().reader()
+            terms = [(reader.doc_frequency("text", t), t) for t in reader.expand_prefix("text", norm)]
+            out += [t for _, t in sorted(terms, key=lambda x: (-x[0], x[1])) if t not in out and len(t) > len(norm)]
+        return out[:limit]
+
+    def document(self, doc_id: str) -> dict | None:
+        gen = self.generation()
+        info = gen.manifest["documents"].get(doc_id)
+        if info is None:
+            return None
+        s = gen.searcher()
+        results = s.search(Q.Term("doc_id", doc_id), limit=None, sortedby="order")
+        measures: dict[int, dict] = {}
+        for hit in results:
+            f = hit.fields()
+            m = measures.setdefault(f["measure_no"], {
+                "no": f["measure_no"], "title": f.get("measure_title", ""),
+                "departments": [d for d in f.get("dept", "").split(",") if d],
+                "article": f.get("article") or None, "chapter": f.get("chapter") or None, "paragraphs": []})
+            while len(m["paragraphs"]) < f["paragraph"]:
+                m["paragraphs"].append([])
+            m["paragraphs"][f["paragraph"] - 1].append({"clause_id": f["clause_id"], "text": f["text"]})
+        return {"doc_id": doc_id, "title": info["title"], "meta": info.get("meta", {}),
+                "measures": list(measures.values())}
+
+    def health(self) -> dict:
+        try:
+            gen = self.generation()
+            docs = gen.manifest["documents"]
+            with_searcher = gen.searcher()
+            return {"ok": True, "generation": gen.path.name, "documents": len(docs),
+                    "clauses": with_searcher.doc_count(), "built_at": gen.manifest.get("built_at"),
+                    "error": None, "hint": None}
+        except IndexUnavailable as exc:
+            return {"ok": False, "generation": None, "documents": 0, "clauses": 0, "error": str(exc),
+                    "hint": f"policy-index build --index {self.store.root}"}
+
+
+def _bounded(name, value, low, high) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise QueryError(f"{name} must be a whole number") from None
+    if not low <= number <= high:
+        raise QueryError(f"{name} must be between {low} and {high}")
+    return number
+
+
+def _crowd(results, window):
+    """Ranked hits with crowding: a measure's third clause waits until every other measure in the
+    window has shown its first two; then, over that order, a document's fifth clause waits likewise."""
+    hits = list(results[:window]) if window else []
+    fields = {h.docnum: h.fields() for h in hits}
+    by_measure = _defer(hits, lambda h: fields[h.docnum]["measure_key"], PER_MEASURE)
+    return _defer(by_measure, lambda h: fields[h.docnum]["doc_id"], PER_DOCUMENT)
+
+
+def _defer(hits, key, limit):
+    counts, first, later = {}, [], []
+    for hit in hits:
+        k = key(hit)
+        counts[k] = counts.get(k, 0) + 1
+        (first if counts[k] <= limit else later).append(hit)
+    return first + later

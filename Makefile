@@ -1,0 +1,50 @@
+# policy-search: `make run` serves search on the index (built from the corpus when stale);
+# `make test` installs everything the tests need and runs them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+INDEX  ?= index
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+# The real collection of laws is indexed beside corpus/ when it is there (../shared is given, not copied).
+LAWS   ?= ../shared/corpora/laws
+CORPUS_OPTS = --corpus corpus $(if $(wildcard $(LAWS)),--corpus $(LAWS),)
+PROCS  ?= 2
+
+.PHONY: run test install system-deps index eval bench clean
+
+$(BIN)/.installed: setup.cfg requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.txt -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Debian packages for the browser tests: chromium and CJK fonts (never a downloaded browser).
+system-deps:
+	@if command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "note: install chromium and fonts-noto-cjk (Debian) for the browser tests" >&2; fi
+
+index: install
+	$(BIN)/policy-index build --if-stale $(CORPUS_OPTS) --index $(INDEX) --procs $(PROCS)
+
+run: index
+	$(BIN)/policy-search serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+test: install system-deps
+	$(BIN)/pytest
+
+eval: install
+	$(BIN)/policy-index build --if-stale --corpus corpus --index .eval-index
+	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev_queries.tsv -- \
+	  $(BIN)/policy-search query --index .eval-index --json --limit 10
+
+bench: install
+	$(BIN)/python benchmarks/bench_build.py
+
+clean:
+	rm -rf $(VENV) .eval-index .pytest_cache
+	find $(INDEX) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

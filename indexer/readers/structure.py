@@ -278,9 +278,11 @@ def build_measures(path, lines: list[tuple[int, str]], title: str) -> tuple[list
 ISO_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 ISSUER_SUFFIX = re.compile(r"(人民政府|办公厅|办公室|委员会|常务委员会|人民代表大会|国务院|部|局|署|院|厅|委|会|总局|银行|中心)$")
 _BODY_RES = [
-    re.compile(r"^(?:根据)?(?P<place>[\u4e00-\u9fff]{0,12}?)第[\u4e00-\u9fff\d]{1,6}届(?P<body>全国人民代表大会常务委员会|全国人民代表大会|人民代表大会常务委员会|人民代表大会)"),
+    re.compile(r"^(?:根据|经)?(?P<place>[\u4e00-\u9fff]{0,12}?)第[\u4e00-\u9fff\d]{1,6}届(?P<body>全国人民代表大会常务委员会|全国人民代表大会|人民代表大会常务委员会|人民代表大会)"),
     re.compile(r"(?P<body>最高人民法院|最高人民检察院)"),
     re.compile(r"^(?:中华人民共和国)?(?P<body>国务院)"),
+    re.compile(r"^(?:根据|经)?(?P<body>[\u4e00-\u9fff]{1,10}?(?:省|市|自治区|自治州|县|区)"
+               r"(?:人民代表大会常务委员会|人民代表大会|人民政府))"),
     re.compile(r"^(?:中华人民共和国)?(?P<body>[\u4e00-\u9fff]{2,20}?)令"),
 ]
 

@@ -64,6 +64,24 @@ class JiebaTokenizer(Tokenizer):
         self.normalizer = normalizer or Normalizer()
         self.hmm = hmm
 
+    CACHE_TEXT_LENGTH = 120   # titles, departments, chapters repeat on every clause: segment them once
+    CACHE_SIZE = 20000
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_cache"}
+
+    def words(self, text: str):
+        """segment() as a list, cached for short texts."""
+        if len(text) > self.CACHE_TEXT_LENGTH:
+            return list(self.segment(text))
+        cache = self.__dict__.setdefault("_cache", {})
+        found = cache.get(text)
+        if found is None:
+            if len(cache) >= self.CACHE_SIZE:
+                cache.clear()
+            found = cache[text] = list(self.segment(text))
+        return found
+
     def __eq__(self, other):
         return (isinstance(other, JiebaTokenizer) and self.userwords == other.userwords
                 and self.normalizer == other.normalizer and self.hmm == other.hmm)
@@ -96,7 +114,7 @@ class JiebaTokenizer(Tokenizer):
             yield t
             return
         pos = start_pos
-        for word, start, end in self.segment(self.normalizer(value)):
+        for word, start, end in self.words(self.normalizer(value)):
             if not WORDLIKE_RE.search(word):
                 pos += 1 if word.strip() else 0  # punctuation breaks phrases; spaces do not
                 continue
@@ -118,27 +136,35 @@ class SubwordFilter(Filter):
     def __eq__(self, other):
         return isinstance(other, SubwordFilter)
 
+    def __getstate__(self):
+        return {}
+
+    def subwords(self, word: str) -> list[tuple[str, int]]:
+        """(sub-word, offset in word): the 2- and 3-character dictionary words inside a longer word."""
+        cache = self.__dict__.setdefault("_cache", {})
+        found = cache.get(word)
+        if found is None:
+            freq = jieba.dt.FREQ
+            found = [(word[i:i + n], i) for n in (2, 3) if len(word) > n
+                     for i in range(len(word) - n + 1) if freq.get(word[i:i + n])]
+            if len(cache) > 200000:
+                cache.clear()
+            cache[word] = found
+        return found
+
     def __call__(self, tokens):
-        freq = None
         for t in tokens:
             word = t.text
             yield t
-            if freq is None:  # only now is jieba surely initialised (by the tokenizer)
-                freq = jieba.dt.FREQ
             if len(word) <= 2 or t.mode == "phrase":
                 continue
             chars = getattr(t, "chars", False)
             start = t.startchar if chars else 0
-            for n in (2, 3):
-                if len(word) <= n:
-                    break
-                for i in range(len(word) - n + 1):
-                    gram = word[i:i + n]
-                    if freq.get(gram):
-                        t.text, t.subword = gram, True
-                        if chars:
-                            t.startchar, t.endchar = start + i, start + i + n
-                        yield t
+            for gram, i in self.subwords(word):
+                t.text, t.subword = gram, True
+                if chars:
+                    t.startchar, t.endchar = start + i, start + i + len(gram)
+                yield t
             t.text, t.subword = word, False
             if chars:
                 t.startchar, t.endchar = start, start + len(word)

@@ -67,18 +67,40 @@ def read_all(sources, skip_bad: bool = False):
     return docs, errors
 
 
-def mark_versions(docs: list[Document]) -> None:
-    """Several dated files of one work: the newest is current, the older ones historical."""
-    works: dict[tuple, list[Document]] = {}
-    for d in docs:
-        title = d.meta.get("work_title")
+def version_groups(metas: dict[str, dict]) -> dict[str, list[str]]:
+    """doc_id → the ids of all versions of its work, oldest first (only works with several files)."""
+    works: dict[tuple, list[str]] = {}
+    for doc_id, meta in metas.items():
+        title = meta.get("work_title")
         if title:
-            works.setdefault((title, d.meta.get("category"), d.meta.get("province")), []).append(d)
-    for versions in works.values():
-        if len(versions) < 2:
-            continue
-        versions.sort(key=lambda d: d.meta.get("version_date") or "")
-        for d in versions[:-1]:
-            d.meta["historical"] = True
-        for d in versions:
-            d.meta["versions"] = [v.doc_id for v in versions]
+            works.setdefault((title, meta.get("category"), meta.get("province")), []).append(doc_id)
+    groups = {}
+    for ids in works.values():
+        if len(ids) > 1:
+            ids.sort(key=lambda d: (metas[d].get("version_date") or "", d))
+            groups.update({d: ids for d in ids})
+    return groups
+
+
+def mark_versions(docs: list[Document], others: dict[str, dict] | None = None) -> set[str]:
+    """Several dated files of one work: the newest is current, the older ones historical.
+
+    `others` are the metadata of documents not re-read (an update's unchanged ones); returns
+    the ids among them whose version status changed and so need re-indexing.
+    """
+    metas = dict(others or {})
+    metas.update({d.doc_id: d.meta for d in docs})
+    groups = version_groups(metas)
+    for d in docs:
+        ids = groups.get(d.doc_id)
+        d.meta["historical"] = bool(ids) and ids[-1] != d.doc_id
+        if ids:
+            d.meta["versions"] = ids
+    stale = set()
+    for doc_id, meta in (others or {}).items():
+        if doc_id in metas and doc_id not in {d.doc_id for d in docs}:
+            ids = groups.get(doc_id)
+            historical = bool(ids) and ids[-1] != doc_id
+            if historical != bool(meta.get("historical")) or (ids or None) != meta.get("versions"):
+                stale.add(doc_id)
+    return stale

@@ -78,7 +78,7 @@ class IndexStore:
         """A new generation sharing the source's files by hard link (Whoosh never rewrites a file)."""
         gen = self.new_generation()
         for f in source.iterdir():
-            if f.is_file() and not f.name.endswith("WRITELOCK"):
+            if f.is_file() and not f.name.endswith("WRITELOCK") and not f.name.endswith(".json"):
                 try:
                     os.link(f, gen / f.name)
                 except OSError:

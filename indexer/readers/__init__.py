@@ -2,18 +2,22 @@
 
 Each reader module has `read(path, doc_id, text=None) -> Document` and raises `CorpusError`
 (file and line) for anything it cannot place, never dropping text silently.
+
+    .txt / .tsv   list (序号/改革举措/主要内容/责任部门 header) → list_format,
+                  else 第X条 lines → regulation_txt, else "unknown format"
+    .md           <!-- INFO END --> marker → laws_md (laws corpus), else "unknown format"
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..model import CorpusError, Document
-from . import list_format
+from . import laws_md, list_format, regulation_txt
 from .text import read_text
 
 # files a corpus folder may hold that are not documents
-NOT_DOCUMENTS = {"userdict.txt", "synonyms.txt", "stopwords.txt", "README.md", "readme.md"}
-DOCUMENT_EXTENSIONS = {".txt", ".tsv"}
+NOT_DOCUMENTS = {"userdict.txt", "synonyms.txt", "stopwords.txt", "README.md", "readme.md", "SOURCE.md"}
+DOCUMENT_EXTENSIONS = {".txt", ".tsv", ".md"}
 
 
 def read_document(path: Path, doc_id: str) -> Document:
@@ -23,5 +27,13 @@ def read_document(path: Path, doc_id: str) -> Document:
         text = read_text(path)
         if list_format.looks_like(text):
             return list_format.read(path, doc_id, text)
-        raise CorpusError(path, None, "unknown format: not a 序号/改革举措/主要内容/责任部门 list")
+        if regulation_txt.looks_like(text):
+            return regulation_txt.read(path, doc_id, text)
+        raise CorpusError(path, None, "unknown format: neither a 序号/改革举措/主要内容/责任部门 list "
+                                      "nor a regulation with 第X条 articles")
+    if ext == ".md":
+        text = read_text(path)
+        if laws_md.looks_like(text):
+            return laws_md.read(path, doc_id, text)
+        raise CorpusError(path, None, f"unknown format: Markdown without the {laws_md.MARKER} marker")
     raise CorpusError(path, None, f"unknown format: no reader for {ext or 'files without extension'}")

@@ -338,7 +338,7 @@ def split_front_matter(lines: list[tuple[int, str]]) -> tuple[dict, list[tuple[i
                         meta.setdefault("date", d)
                     continue
                 if dates_in(text) and (len(text) <= 40 or text[0] in "(（" and text[-1] in ")）"):
-                    parts = [p.strip() for p in re.split(r"\s*(?=\d{4}\s*年\s*\d{1,2}\s*月)", bare) if p.strip()]
+                    parts = [p for p in re.split(r"\s+(?=(?:根据)?\d{4}\s*年\s*\d{1,2}\s*月)", bare) if p]
                     events.extend(parts)
                     continue
                 if len(text) <= 30 and not SENTENCE_PUNCT.search(text) and ISSUER_SUFFIX.search(text) \

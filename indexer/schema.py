@@ -11,8 +11,8 @@ SEARCH_FIELDS = tuple(FIELD_WEIGHTS)
 def make_schema(analyzer) -> Schema:
     return Schema(
         clause_id=ID(stored=True, unique=True),
-        doc_id=ID(stored=True),
-        measure_key=ID(stored=True),           # doc_id:measure_no, for grouping hits by measure
+        doc_id=ID(stored=True, sortable=True),      # columns: crowding reads them for hundreds of hits
+        measure_key=ID(stored=True, sortable=True),  # doc_id:measure_no, for grouping hits by measure
         measure_no=NUMERIC(int, bits=64, stored=True, signed=True),
         paragraph=NUMERIC(int, stored=True),
         sentence=NUMERIC(int, stored=True),

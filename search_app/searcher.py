@@ -12,7 +12,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh import scoring, sorting
+from whoosh import scoring
 
 from indexer.resources import question_words
 from indexer.store import IndexStore
@@ -63,6 +63,27 @@ class _Generation:
         self.searcher()
         return self.local.compiler
 
+    def departments_of(self) -> list[tuple[str, ...]]:
+        """docnum → department names, read once per generation (Whoosh would rebuild it per query)."""
+        lists = getattr(self, "_departments", None)
+        if lists is None:
+            reader = self.searcher().reader()
+            lists = [()] * reader.doc_count_all()
+            for term in reader.lexicon("dept"):
+                name = term.decode("utf-8")
+                for docnum in reader.postings("dept", term).all_ids():
+                    lists[docnum] = lists[docnum] + (name,)
+            self._departments = lists
+        return lists
+
+    def columns(self):
+        """Per-thread column readers for crowding: (measure_key, doc_id)."""
+        cols = getattr(self.local, "columns", None)
+        if cols is None:
+            reader = self.searcher().reader()
+            cols = self.local.columns = (reader.column_reader("measure_key"), reader.column_reader("doc_id"))
+        return cols
+
 
 class Searcher:
     def __init__(self, index_dir):
@@ -95,33 +116,35 @@ class Searcher:
         s, compiler = gen.searcher(), gen.compiler()
         restrict, mask = self._filters(parsed.filters, compiler, s)
         compiled = compiler.compile(parsed)
-        facet = sorting.FieldFacet("dept", allow_overlap=True)
         window = max(RERANK_WINDOW, page * per_page)
         relaxed = False
 
         def run(c):
             flt = restrict if c.restrict is None else (c.restrict if restrict is None else Q.And([restrict, c.restrict]))
-            return s.search(c.query, filter=flt, mask=mask, limit=window, groupedby=facet)
+            return s.search(c.query, filter=flt, mask=mask, limit=window)
 
+        columns = gen.columns()
         results = run(compiled)
-        order, total, terms = _crowd(results, window), len(results), set(compiled.terms)
-        counts = {k: set(v) for k, v in results.groups("dept").items()}
-        if total < PAD_BELOW and compiled.relaxable:
+        order, terms = _crowd(results, window, columns), set(compiled.terms)
+        matched = set(results.docs())
+        if len(matched) < PAD_BELOW and compiled.relaxable:
             # few or no exact matches: follow them with the best partial matches, flagged as relaxed
-            seen = {h.docnum for h in order}
             for looser in compiler.relaxations(parsed, compiled):
                 more = run(looser)
-                extra = [h for h in _crowd(more, window) if h.docnum not in seen]
+                extra = [h for h in _crowd(more, window, columns) if h.docnum not in matched]
                 if extra:
                     relaxed, order, terms = True, order + extra, terms | looser.terms
-                    total += len(extra)
-                    for k, v in more.groups("dept").items():
-                        counts.setdefault(k, set()).update(d for d in v if d not in seen)
+                    matched |= set(more.docs())
                     break
         start = (page - 1) * per_page
         hits = [self._hit(gen, hit, terms) for hit in order[start:start + per_page]]
-        departments = {name: len(ids) for name, ids in sorted(counts.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-                       if name and ids}
+        counts: dict[str, int] = {}
+        dept_lists = gen.departments_of()
+        for docnum in matched:
+            for name in dept_lists[docnum]:
+                counts[name] = counts.get(name, 0) + 1
+        departments = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        total = len(matched)
         return {"query": q, "total": total, "page": page, "per_page": per_page, "relaxed": relaxed,
                 "hits": hits, "facets": {"departments": departments}}
 
@@ -227,13 +250,13 @@ def _bounded(name, value, low, high) -> int:
     return number
 
 
-def _crowd(results, window):
+def _crowd(results, window, columns):
     """Ranked hits with crowding: a measure's third clause waits until every other measure in the
     window has shown its first two; then, over that order, a document's fifth clause waits likewise."""
     hits = list(results[:window]) if window else []
-    fields = {h.docnum: h.fields() for h in hits}
-    by_measure = _defer(hits, lambda h: fields[h.docnum]["measure_key"], PER_MEASURE)
-    return _defer(by_measure, lambda h: fields[h.docnum]["doc_id"], PER_DOCUMENT)
+    measure_of, doc_of = columns
+    by_measure = _defer(hits, lambda h: measure_of[h.docnum], PER_MEASURE)
+    return _defer(by_measure, lambda h: doc_of[h.docnum], PER_DOCUMENT)
 
 
 def _defer(hits, key, limit):

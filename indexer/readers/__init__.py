@@ -6,18 +6,21 @@ Each reader module has `read(path, doc_id, text=None) -> Document` and raises `C
     .txt / .tsv   list (序号/改革举措/主要内容/责任部门 header) → list_format,
                   else 第X条 lines → regulation_txt, else "unknown format"
     .md           <!-- INFO END --> marker → laws_md (laws corpus), else "unknown format"
+    .html / .htm  HTML markup → html_page, else "not an HTML page"
+    .docx         docx_file (a 序号/改革举措/主要内容/责任部门 table reads as a list)
+Anything else is a CorpusError naming the file.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..model import CorpusError, Document
-from . import laws_md, list_format, regulation_txt
+from . import docx_file, html_page, laws_md, list_format, regulation_txt
 from .text import read_text
 
 # files a corpus folder may hold that are not documents
 NOT_DOCUMENTS = {"userdict.txt", "synonyms.txt", "stopwords.txt", "README.md", "readme.md", "SOURCE.md"}
-DOCUMENT_EXTENSIONS = {".txt", ".tsv", ".md"}
+DOCUMENT_EXTENSIONS = {".txt", ".tsv", ".md", ".html", ".htm", ".docx"}
 
 
 def read_document(path: Path, doc_id: str) -> Document:
@@ -36,4 +39,11 @@ def read_document(path: Path, doc_id: str) -> Document:
         if laws_md.looks_like(text):
             return laws_md.read(path, doc_id, text)
         raise CorpusError(path, None, f"unknown format: Markdown without the {laws_md.MARKER} marker")
+    if ext in (".html", ".htm"):
+        text = read_text(path)
+        if html_page.looks_like(text):
+            return html_page.read(path, doc_id, text)
+        raise CorpusError(path, None, f"not an HTML page: a {ext} file without HTML markup")
+    if ext == ".docx":
+        return docx_file.read(path, doc_id)
     raise CorpusError(path, None, f"unknown format: no reader for {ext or 'files without extension'}")

@@ -287,6 +287,9 @@ _BODY_RES = [
 ]
 
 
+_DATE_LABEL = re.compile(r"[发布印成文日期时间：:\s]")
+
+
 def dates_in(text: str) -> list[str]:
     """Every date in the text, ISO: '2018年3月5日' and '2018-03-05' forms."""
     out = []
@@ -336,6 +339,9 @@ def split_front_matter(lines: list[tuple[int, str]]) -> tuple[dict, list[tuple[i
                     rest = DOC_NUMBER_RE.sub("", text).strip()
                     for d in dates_in(rest):
                         meta.setdefault("date", d)
+                    continue
+                if dates_in(text) and len(text) <= 40 and not _DATE_LABEL.sub("", ISO_DATE_RE.sub("", bare)):
+                    meta.setdefault("date", dates_in(text)[0])  # a bare date: '2019年3月5日', '发布日期：…'
                     continue
                 if dates_in(text) and (len(text) <= 40 or text[0] in "(（" and text[-1] in ")）"):
                     parts = [p for p in re.split(r"\s+(?=(?:根据)?\d{4}\s*年\s*\d{1,2}\s*月)", bare) if p]

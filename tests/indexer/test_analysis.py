@@ -1,0 +1,189 @@
+"""The analyzer shared by index and query: normalise → jieba words → sub-words → stop words.
+
+Precise words carry the positions (phrases work), sub-words ride on their word's position (专利
+finds 专利权), offsets point into the original text (highlighting), and the analyzer travels
+inside the index with its user dictionary.
+"""
+from __future__ import annotations
+
+import pickle
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+
+from indexer.analysis import make_analyzer, parse_userdict
+from indexer.normalize import Normalizer
+from indexer.resources import corpus_analyzer, stopwords
+from tests.conftest import CORPUS, ROOT
+
+normalize = Normalizer()
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return corpus_analyzer(CORPUS)
+
+
+def tokens(analyzer, text, mode="index"):
+    """(text, pos, start, end, subword) for every token."""
+    return [(t.text, t.pos, t.startchar, t.endchar, t.subword)
+            for t in analyzer(text, positions=True, chars=True, mode=mode)]
+
+
+def words(analyzer, text):
+    return [t[0] for t in tokens(analyzer, text) if not t[4]]
+
+
+# -- positions ---------------------------------------------------------------------------------
+
+def test_precise_words_get_consecutive_positions(analyzer):
+    """Phrase queries count precise-mode words: 专利权质押 融资 服务 are positions 0, 1, 2."""
+    precise = [t for t in tokens(analyzer, "专利权质押融资服务") if not t[4]]
+    assert [t[0] for t in precise] == ["专利权质押", "融资", "服务"]
+    assert [t[1] for t in precise] == [0, 1, 2]
+
+
+def test_subwords_share_their_words_position_and_are_flagged(analyzer):
+    """Sub-words of 专利权质押 (专利, 专利权, 质押, …) stand at its position, flagged subword."""
+    toks = tokens(analyzer, "专利权质押融资")
+    word = next(t for t in toks if t[0] == "专利权质押")
+    subs = [t for t in toks if t[4]]
+    assert {"专利", "专利权", "质押"} <= {t[0] for t in subs}
+    assert all(t[1] == word[1] for t in subs)
+    assert all(word[2] <= t[2] < t[3] <= word[3] for t in subs)
+    assert not any(t[4] for t in toks if t[0] in ("专利权质押", "融资"))
+
+
+def test_short_words_have_no_subwords(analyzer):
+    assert [t for t in tokens(analyzer, "融资") if t[4]] == []
+
+
+def test_phrase_mode_has_no_subwords(analyzer):
+    """Phrase queries match precise words only; sub-words would break their adjacency."""
+    assert not any(t[4] for t in tokens(analyzer, "专利权质押融资", mode="phrase"))
+
+
+def test_punctuation_breaks_a_phrase_but_spaces_do_not(analyzer):
+    """专利，质押 must not match the phrase 专利质押; 专利 质押 may."""
+    comma = [t[1] for t in tokens(analyzer, "专利，质押") if not t[4]]
+    space = [t[1] for t in tokens(analyzer, "专利 质押") if not t[4]]
+    assert comma[1] - comma[0] == 2
+    assert space[1] - space[0] == 1
+
+
+# -- offsets into the original text ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, word", [
+    ("加强專利權質押融資", "专利权质押"),
+    ("支持ＰＰＰ項目", "ppp"),
+    ("國稅地稅聯合辦稅", "办税"),
+    ("应收账款ＡＢＣ１２３融资", "abc123"),
+])
+def test_offsets_point_into_the_original_text(analyzer, text, word):
+    """Traditional and full-width input is indexed normalised, but spans address the text as written."""
+    toks = tokens(analyzer, text)
+    assert word in [t[0] for t in toks]
+    for tok, _, start, end, _ in toks:
+        assert normalize(text[start:end]) == tok
+
+
+def _unify(s):
+    return re.sub(r"\s", "", s).translate(str.maketrans("[(（［]）)］", "〔〔〔〔〕〕〕〕"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.one_of(
+    st.sampled_from(list("专利權質押融資应收账款國稅地稅ＡＢＣａ１２３ 。，“”《》（）〔〕的和与晋政办发2018号")),
+    st.characters(blacklist_categories=("Cs",))), max_size=40))
+def test_every_token_span_is_the_token(analyzer, text):
+    """value[start:end], normalised, is the token (document numbers: brackets unified, spaces dropped)."""
+    for tok, _, start, end, _ in tokens(analyzer, text):
+        assert 0 <= start < end <= len(text)
+        span = normalize(text[start:end])
+        assert span == tok or ("〔" in tok and _unify(span) == tok)
+
+
+# -- document numbers, stop words --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, number", [
+    ("晋政办发〔2018〕12号", "晋政办发〔2018〕12号"),
+    ("晋金发[2017]63号", "晋金发〔2017〕63号"),
+    ("晋金发［２０１７］６３号", "晋金发〔2017〕63号"),
+    ("（证监会公告[2017]10号）", "证监会公告〔2017〕10号"),
+    ("落实《通知》（晋金发[2017]63号）。", "晋金发〔2017〕63号"),
+])
+def test_document_numbers_stay_one_token(analyzer, text, number):
+    """A document number is one token in one bracket style, so any spelling of it finds the others."""
+    assert number in words(analyzer, text)
+    assert not any(w in ("2017", "2018", "63", "12", "10") for w in words(analyzer, text))
+
+
+@pytest.mark.xfail(strict=True, reason="analysis.DOC_NUMBER_RE takes up to 12 Han characters before the "
+                                       "bracket, so preceding words join the number: 按照晋政办发〔2018〕12号")
+def test_document_number_in_running_text_keeps_its_neighbours_apart(analyzer):
+    """Cited without brackets around it, a number still must not swallow the verb before it."""
+    assert "晋政办发〔2018〕12号" in words(analyzer, "按照晋政办发〔2018〕12号执行")
+
+
+def test_stop_words_are_removed(analyzer):
+    assert {"的", "和", "与"} <= set(stopwords())
+    assert words(analyzer, "专利的质押和融资与服务") == ["专利", "质押", "融资", "服务"]
+
+
+def test_stop_words_leave_position_gaps(analyzer):
+    """Positions are not renumbered, so 专利的质押 is not the phrase 专利质押."""
+    positions = [t[1] for t in tokens(analyzer, "专利的质押") if not t[4]]
+    assert positions == [0, 2]
+
+
+def test_user_dictionary_keeps_policy_terms_whole(analyzer):
+    """corpus/userdict.txt: 应收账款, 协议工资制, 小微企业 are single words."""
+    assert words(analyzer, "小微企业应收账款融资") == ["小微企业", "应收账款", "融资"]
+    assert "协议工资制" in words(analyzer, "实行协议工资制")
+
+
+def test_userdict_parser():
+    assert parse_userdict("# comment\n应收账款 2000\n双创 1000 n\n容错机制\n") == (
+        ("应收账款", 2000, None), ("双创", 1000, "n"), ("容错机制", None, None))
+
+
+# -- travelling inside the index ---------------------------------------------------------------------
+
+def test_analyzer_pickles_and_unpickles_equal(analyzer):
+    clone = pickle.loads(pickle.dumps(analyzer))
+    assert clone == analyzer
+    assert tokens(clone, "專利權質押融資") == tokens(analyzer, "專利權質押融資")
+
+
+def test_index_carries_the_corpus_analyzer(seed_index):
+    """The searcher analyses queries with the analyzer pickled into the schema: the one that built it."""
+    from indexer.store import IndexStore
+    schema = whoosh_index.open_dir(str(IndexStore(seed_index).current)).schema
+    assert schema["text"].analyzer == corpus_analyzer(seed_index.parent / "corpus")
+    assert schema["text"].analyzer != make_analyzer((), stopwords())
+
+
+def test_user_words_are_honoured_after_unpickling_in_a_fresh_process(tmp_path):
+    """jieba's dictionary is per process: the unpickled analyzer must load its user words itself."""
+    word = "犀角灯照明工程"
+    pickled = tmp_path / "analyzer.pickle"
+    pickled.write_bytes(pickle.dumps(make_analyzer(((word, 5000, None),), ())))
+    script = textwrap.dedent(f"""
+        import pickle, sys
+        from indexer.analysis import make_analyzer
+        plain = [t.text for t in make_analyzer()("{word}") if not t.subword]
+        carried = pickle.loads(open(sys.argv[1], "rb").read())
+        print(plain, [t.text for t in carried("{word}") if not t.subword])
+    """)
+    out = subprocess.run([sys.executable, "-c", script, str(pickled)], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    plain, carried = out.stdout.strip().rsplit("] [", 1)
+    assert word not in plain          # jieba alone splits it …
+    assert carried == f"'{word}']"    # … the analyzer from the pickle keeps it whole

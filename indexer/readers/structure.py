@@ -8,13 +8,17 @@ measures plus facts for `Document.meta`:
   ("第一编 总则 第二章 自然人"). A heading that nothing follows (the next heading is of the same or
   higher rank, or the document ends) is kept as an ordinary text line so its words are not lost.
 * Article mode (the body has `第X条` lines): each `第X条` / `第X条之N` line starts a measure
-  (no = X, title = article = the label); the rest of that line and every later non-blank line are
-  its paragraphs (款). Text before the first article is the preamble, measure no=0 titled "序言".
+  (no = X, title = article = the label, spaces and a trailing ：removed); the rest of that line
+  and every later non-blank line are its paragraphs (款). Text before the first article is the
+  preamble, measure no=0 titled "序言". A heading with text under it after the last article (附件,
+  清单) starts a measure titled by the heading; text under a heading between articles stays with
+  the article before, the heading first among those paragraphs.
 * Item mode (no articles, but lines `一、` … starting with 一): the same with items, title = the
   label, plus the line's heading when the line is a short heading such as "一、总体要求".
-* Section mode (neither, but markdown headings): each heading with text under it is a measure
-  no=1, 2, … titled by the heading.
+* Section mode (neither, but markdown headings): each heading with text under it is a measure,
+  numbered by its item label ("## 一、管辖" → 1) or counting on, titled by the heading.
 * Otherwise one measure no=1 titled by the document title holding every paragraph.
+Zero-width characters (U+200B …) are not text and are removed.
 
 Numbering keeps `Measure.no` a unique int: `第X条` → X; `第X条之N` → X*10000+N (articles never
 reach 10000, so the two ranges cannot meet); when a number is already taken (numbering restarts in
@@ -27,7 +31,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 from ..model import CorpusError, Measure
 from .text import DOC_NUMBER_RE
@@ -364,13 +367,3 @@ def split_front_matter(lines: list[tuple[int, str]]) -> tuple[dict, list[tuple[i
                     meta["issuer"] = issuer
                     break
     return meta, body
-
-
-def check_title(path, title: str | None, line: int | None = None) -> str:
-    if not title or not title.strip():
-        raise CorpusError(path, line, "no title line")
-    return title.strip()
-
-
-def doc_path(path) -> str:
-    return str(Path(path))

@@ -1,0 +1,223 @@
+"""Building and updating: a complete new generation, verified, then made live atomically.
+
+Whatever goes wrong (a bad corpus file, another builder, changed dictionaries) the live index
+keeps answering as before.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from indexer.build import BuildError, build_index, update_index
+from indexer.clauses import document_clauses
+from indexer.model import CorpusError
+from indexer.readers import read_document
+from indexer.store import IndexBusy, IndexStore
+from search_app.searcher import Searcher
+from tests.conftest import CORPUS, SEED, copy_corpus
+
+SEED_ID = SEED.removesuffix(".txt")
+SEED_CLAUSES = len(document_clauses(read_document(CORPUS / SEED, SEED_ID)))
+
+EXTRA = "测试用科技创新清单\n\n序号\t改革举措\t主要内容\t责任部门\n1\t量子通信试点\t开展量子通信网络建设试点。支持共建实验平台。\t省科技厅\n"
+BAD = "坏清单\n\n序号\t改革举措\t主要内容\t责任部门\n1\t只有三列\t内容。\n"
+
+
+def hits(searcher, q):
+    return searcher.search(q, per_page=50)["hits"]
+
+
+def generations(index_dir):
+    return sorted(p.name for p in index_dir.glob("gen-*"))
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    base = tmp_path_factory.mktemp("built")
+    build_index([copy_corpus(base / "corpus")], base / "index")
+    return base / "index"
+
+
+@pytest.fixture
+def index_dir(tmp_path, built_once):
+    """A live index of the seed corpus in this test's folder (a copy: updates compare content hashes)."""
+    return Path(shutil.copytree(built_once, tmp_path / "index"))
+
+
+# -- build ----------------------------------------------------------------------------------------
+
+def test_build_creates_a_live_generation_with_matching_counts(tmp_path, corpus_dir):
+    summary = build_index([corpus_dir], tmp_path / "index")
+    store = IndexStore(tmp_path / "index")
+    assert store.current is not None and store.current.name == summary["generation"]
+    assert (summary["documents"], summary["measures"], summary["clauses"]) == (1, 13, SEED_CLAUSES)
+    assert summary["skipped"] == []
+    manifest = store.manifest()
+    entry = manifest["documents"][SEED_ID]
+    assert (entry["measures"], entry["clauses"], entry["format"]) == (13, SEED_CLAUSES, "list")
+    assert entry["sha256"] == hashlib.sha256((corpus_dir / SEED).read_bytes()).hexdigest()
+    assert entry["title"] == "山西省支持创新相关改革措施推广清单"
+    with whoosh_index.open_dir(str(store.current)).searcher() as s:
+        assert s.doc_count() == SEED_CLAUSES
+
+
+def test_second_build_keeps_the_first_as_previous(tmp_path, corpus_dir, index_dir):
+    store = IndexStore(index_dir)
+    first = store.current
+    second = build_index([corpus_dir], index_dir)["generation"]
+    assert store.current.name == second != first.name
+    assert store.previous == first and first.is_dir()
+
+
+def test_rollback_makes_the_previous_build_live_again(tmp_path, corpus_dir, index_dir):
+    searcher = Searcher(index_dir)
+    store = IndexStore(index_dir)
+    first = store.current
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    second = build_index([corpus_dir], index_dir)["generation"]
+    assert hits(searcher, "量子通信")
+    assert store.rollback() == first
+    assert store.previous.name == second
+    assert hits(searcher, "量子通信") == []
+    assert hits(searcher, "专利质押")
+
+
+def test_bad_file_refuses_the_build_and_leaves_the_live_index(tmp_path, corpus_dir, index_dir):
+    """A corpus with a malformed file is not half-indexed: BuildError names the file, nothing changes."""
+    store = IndexStore(index_dir)
+    live, before = store.current, generations(index_dir)
+    (corpus_dir / "broken.txt").write_text(BAD, encoding="utf-8")
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    with pytest.raises(BuildError, match="failed the check") as err:
+        build_index([corpus_dir], index_dir)
+    [error] = err.value.errors
+    assert isinstance(error, CorpusError)
+    assert (error.path, error.line) == (str(corpus_dir / "broken.txt"), 4)
+    assert str(error).startswith(f"{corpus_dir / 'broken.txt'}:4: ")
+    assert store.current == live and generations(index_dir) == before
+    searcher = Searcher(index_dir)
+    assert hits(searcher, "专利质押") and hits(searcher, "量子通信") == []
+
+
+def test_skip_bad_indexes_the_rest_and_names_the_bad_file(tmp_path, corpus_dir):
+    (corpus_dir / "broken.txt").write_text(BAD, encoding="utf-8")
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    summary = build_index([corpus_dir], tmp_path / "index", skip_bad=True)
+    assert summary["documents"] == 2
+    assert len(summary["skipped"]) == 1 and "broken.txt:4" in summary["skipped"][0]
+    assert IndexStore(tmp_path / "index").manifest()["skipped"] == summary["skipped"]
+    searcher = Searcher(tmp_path / "index")
+    assert hits(searcher, "量子通信") and hits(searcher, "专利质押")
+
+
+def test_missing_corpus_folder_is_refused(tmp_path):
+    with pytest.raises(CorpusError, match="corpus folder not found"):
+        build_index([tmp_path / "nowhere"], tmp_path / "index")
+    assert IndexStore(tmp_path / "index").current is None
+
+
+def test_build_while_another_builder_holds_the_lock(tmp_path, corpus_dir, index_dir, lock_holder):
+    """A second builder gets IndexBusy with a clear message; the live index is not touched."""
+    live, before = IndexStore(index_dir).current, generations(index_dir)
+    lock_holder(index_dir)
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    with pytest.raises(IndexBusy, match="another policy-index build or update is running"):
+        build_index([corpus_dir], index_dir)
+    with pytest.raises(IndexBusy, match="another policy-index build or update is running"):
+        update_index([corpus_dir], index_dir)
+    assert IndexStore(index_dir).current == live and generations(index_dir) == before
+
+
+# -- update ---------------------------------------------------------------------------------------
+
+def test_update_adds_changes_and_removes_only_those_documents(tmp_path, corpus_dir, index_dir):
+    """Each update re-indexes the touched document only; the seed's entry and clauses stay as they were."""
+    searcher = Searcher(index_dir)
+    store = IndexStore(index_dir)
+    seed_entry = store.manifest()["documents"][SEED_ID]
+    seed_doc = searcher.document(SEED_ID)
+    extra = corpus_dir / "extra.txt"
+
+    extra.write_text(EXTRA, encoding="utf-8")
+    summary = update_index([corpus_dir], index_dir)
+    assert (summary["added"], summary["changed"], summary["removed"]) == (1, 0, 0)
+    found = hits(searcher, "量子通信")
+    assert found[0]["clause_id"] == "extra:1:1:1" and {h["doc_id"] for h in found} == {"extra"}
+
+    extra.write_text(EXTRA.replace("量子通信", "卫星遥感"), encoding="utf-8")
+    summary = update_index([corpus_dir], index_dir)
+    assert (summary["added"], summary["changed"], summary["removed"]) == (0, 1, 0)
+    assert hits(searcher, "量子通信") == []
+    found = hits(searcher, "卫星遥感")
+    assert found[0]["clause_id"] == "extra:1:1:1" and {h["doc_id"] for h in found} == {"extra"}
+
+    extra.unlink()
+    summary = update_index([corpus_dir], index_dir)
+    assert (summary["added"], summary["changed"], summary["removed"]) == (0, 0, 1)
+    assert hits(searcher, "卫星遥感") == [] and searcher.document("extra") is None
+
+    assert store.manifest()["documents"] == {SEED_ID: seed_entry}
+    assert searcher.document(SEED_ID) == seed_doc
+    assert searcher.health()["clauses"] == SEED_CLAUSES
+
+
+def test_update_of_a_changed_seed_reindexes_it(tmp_path, corpus_dir, index_dir):
+    seed_file = corpus_dir / SEED
+    seed_file.chmod(seed_file.stat().st_mode | stat.S_IWUSR)
+    seed_file.write_text(seed_file.read_text(encoding="utf-8").replace("国税地税联合办税", "国税地税联合办税与量子通信"),
+                         encoding="utf-8")
+    assert update_index([corpus_dir], index_dir)["changed"] == 1
+    found = hits(Searcher(index_dir), "量子通信")
+    assert {h["measure_no"] for h in found} == {8}
+
+
+def test_update_without_changes_keeps_the_generation(tmp_path, corpus_dir, index_dir):
+    live = IndexStore(index_dir).current
+    summary = update_index([corpus_dir], index_dir)
+    assert (summary["added"], summary["changed"], summary["removed"]) == (0, 0, 0)
+    assert summary["generation"] == live.name and IndexStore(index_dir).current == live
+
+
+def test_update_leaves_the_previous_generation_whole(tmp_path, corpus_dir, index_dir):
+    """Update shares the old generation's files; rolling back must give exactly the old index back."""
+    store = IndexStore(index_dir)
+    old_manifest = store.manifest()
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    update_index([corpus_dir], index_dir)
+    store.rollback()
+    assert store.manifest() == old_manifest
+    searcher = Searcher(index_dir)
+    assert hits(searcher, "量子通信") == [] and searcher.health()["clauses"] == SEED_CLAUSES
+
+
+def test_update_refuses_a_bad_file_and_leaves_the_live_index(tmp_path, corpus_dir, index_dir):
+    live = IndexStore(index_dir).current
+    (corpus_dir / "broken.txt").write_text(BAD, encoding="utf-8")
+    with pytest.raises(BuildError) as err:
+        update_index([corpus_dir], index_dir)
+    assert "broken.txt:4" in str(err.value.errors[0])
+    assert IndexStore(index_dir).current == live
+
+
+def test_update_needs_an_index(tmp_path, corpus_dir):
+    with pytest.raises(BuildError, match="policy-index build"):
+        update_index([corpus_dir], tmp_path / "index")
+
+
+@pytest.mark.parametrize("resource, line", [("userdict.txt", "量子通信 1000"), ("synonyms.txt", "量子通信 量子通讯")])
+def test_changed_dictionaries_need_a_full_build(tmp_path, corpus_dir, index_dir, resource, line):
+    """User words and synonyms shape every token: an update cannot apply them, so it refuses."""
+    live = IndexStore(index_dir).current
+    path = corpus_dir / resource
+    path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\n" + line + "\n")
+    with pytest.raises(BuildError, match=r"policy-index build \(a full rebuild\)") as err:
+        update_index([corpus_dir], index_dir)
+    assert resource.split(".")[0] in str(err.value)
+    assert IndexStore(index_dir).current == live

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""HTTP load on `policy-search serve`: 16 concurrent clients on /api/search over 127.0.0.1.
+
+    python benchmarks/bench_http.py                        # the 120k-clause synthetic index (built once, cached)
+    python benchmarks/bench_http.py --index index --duration 20 --clients 16
+    python benchmarks/bench_http.py --tool python          # without wrk
+
+Starts `policy-search serve --host 127.0.0.1 --port <free port>` on the index, waits for
+/healthz, checks one answer, warms up for --warmup seconds, then drives /api/search with the
+mixed query list (queries.py: words, ANDs, phrases, 部门: filters, -word, relaxed questions),
+cycling through it, for --duration seconds with --clients connections (keep-alive).
+
+Load generator: wrk when installed (Debian: `apt-get install -y wrk`), with a Lua script that
+cycles the query paths and prints p50/p95/p99 itself; otherwise a Python thread pool with
+http.client keep-alive connections (its own GIL shares the 2 cores with the server, so it
+under-reports the server's capacity a little more than wrk does). Prints requests/s, latency
+p50/p95/p99/max, errors (connect/read/timeouts and non-2xx), and the server's CPU use.
+Only 127.0.0.1; every loop is bounded in time and count. Figures are printed, not asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+MAX_REQUESTS = 2_000_000  # a bound for the Python load generator, whatever the duration
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def default_index(clauses: int) -> Path:
+    """The synthetic corpus of `clauses` clauses, built once with procs=2 into benchmarks/out/."""
+    import gen_corpus
+    corpus = OUT / f"corpus-c{clauses}"
+    gen_corpus.cached(corpus, clauses=clauses)
+    index = OUT / f"http-index-c{clauses}"
+    stamp = index / "built-from.json"
+    info = (corpus / "corpus.json").read_text(encoding="utf-8")
+    if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == info and (index / "CURRENT").is_file()):
+        shutil.rmtree(index, ignore_errors=True)
+        print(f"building {index} from {corpus} (procs=2) …", flush=True)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import sys; from indexer.build import build_index; "
+                        "print(build_index([sys.argv[1]], sys.argv[2], procs=2))", str(corpus), str(index)],
+                       check=True, cwd=str(REPO))
+        print(f"built in {time.perf_counter() - t:.0f} s", flush=True)
+        stamp.write_text(info, encoding="utf-8")
+    return index
+
+
+def query_paths(index: Path, n: int, seed: int) -> list[str]:
+    from indexer.store import IndexStore
+    from queries import make_queries
+    manifest = IndexStore(index).manifest()
+    if manifest is None:
+        raise SystemExit(f"no index in {index}")
+    roots = [Path(r) for r in manifest["corpus_roots"]]
+    missing = [r for r in roots if not r.is_dir()]
+    if missing:
+        raise SystemExit(f"the index's corpus folders are gone ({missing}); the query list is drawn from them")
+    return ["/api/search?" + urllib.parse.urlencode({"q": q}) for _kind, q in make_queries(roots, n=n, seed=seed)]
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process and its waited children, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(fields[i]) for i in (11, 12)) / os.sysconf("SC_CLK_TCK")
+
+
+def start_server(index: Path, port: int, threads: int, log):
+    exe = Path(sys.executable).parent / "policy-search"
+    cmd = [str(exe) if exe.exists() else "policy-search", "serve", "--index", str(index), "--host", "127.0.0.1",
+           "--port", str(port), "--threads", str(threads)]
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=str(REPO))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}; see {log.name}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/healthz")
+            resp = conn.getresponse()
+            body = json.loads(resp.read())
+            conn.close()
+            if resp.status == 200 and body.get("ok"):
+                return proc, body
+        except (OSError, ValueError, http.client.HTTPException):
+            pass
+        time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("server did not become healthy within 120 s")
+
+
+# ---------------------------------------------------------------------------------------------
+# wrk
+# ---------------------------------------------------------------------------------------------
+WRK_LUA = r"""
+local paths = {%(paths)s}
+local counter = 0
+setup = function(thread)
+  thread:set("offset", counter * 97)
+  counter = counter + 1
+end
+local i = 0
+init = function(args)
+  i = tonumber(wrk.thread:get("offset")) or 0
+end
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %%d, "duration_us": %%d, "connect": %%d, "read": %%d, "write": %%d, "status": %%d, ' ..
+    '"timeout": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "max_us": %%d, "mean_us": %%f}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+
+def run_wrk(port, paths, clients, duration, threads) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(WRK_LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
+        script = fh.name
+    try:
+        cmd = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{duration}s", "--timeout", "10s",
+               "-s", script, f"http://127.0.0.1:{port}"]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    finally:
+        os.unlink(script)
+    line = next((l for l in out.stdout.splitlines() if l.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no result:\n{out.stdout}\n{out.stderr}")
+    r = json.loads(line[7:])
+    seconds = r["duration_us"] / 1e6
+    return {"tool": f"wrk -t{threads} -c{clients}", "requests": r["requests"], "seconds": seconds,
+            "rps": r["requests"] / seconds, "p50_ms": r["p50_us"] / 1000, "p95_ms": r["p95_us"] / 1000,
+            "p99_ms": r["p99_us"] / 1000, "max_ms": r["max_us"] / 1000, "mean_ms": r["mean_us"] / 1000,
+            "errors": {k: r[k] for k in ("connect", "read", "write", "status", "timeout")}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Python fallback
+# ---------------------------------------------------------------------------------------------
+def run_python(port, paths, clients, duration) -> dict:
+    deadline = time.monotonic() + duration
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = {"connect": 0, "read": 0, "status": 0, "timeout": 0}
+    issued = [0]
+
+    def client(offset):
+        conn = None
+        i = offset
+        while time.monotonic() < deadline:
+            with lock:
+                if issued[0] >= MAX_REQUESTS:
+                    return
+                issued[0] += 1
+            path = paths[i % len(paths)]
+            i += 1
+            t = time.perf_counter()
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                resp.read()
+                ms = (time.perf_counter() - t) * 1000
+                with lock:
+                    latencies.append(ms)
+                    if not 200 <= resp.status < 300:
+                        errors["status"] += 1
+            except socket.timeout:
+                with lock:
+                    errors["timeout"] += 1
+                conn = None
+            except (ConnectionError, http.client.HTTPException, OSError):
+                with lock:
+                    errors["read" if conn is not None else "connect"] += 1
+                if conn is not None:
+                    conn.close()
+                conn = None
+        if conn is not None:
+            conn.close()
+
+    t0 = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(k * 97,), daemon=True) for k in range(clients)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(duration + 30)
+    seconds = time.perf_counter() - t0
+    latencies.sort()
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] if latencies else None
+
+    return {"tool": f"python http.client × {clients}", "requests": len(latencies), "seconds": seconds,
+            "rps": len(latencies) / seconds, "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
+            "max_ms": latencies[-1] if latencies else None,
+            "mean_ms": sum(latencies) / len(latencies) if latencies else None, "errors": errors}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", type=Path, default=None,
+                    help="a built index folder (default: the synthetic --clauses index, built once)")
+    ap.add_argument("--clauses", type=int, default=120000)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--duration", type=float, default=20, help="seconds of measured load (≤ 600)")
+    ap.add_argument("--warmup", type=float, default=5, help="seconds of unmeasured load first")
+    ap.add_argument("--threads", type=int, default=8, help="server worker threads (serve --threads)")
+    ap.add_argument("--wrk-threads", type=int, default=2)
+    ap.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
+    ap.add_argument("--queries", type=int, default=240)
+    ap.add_argument("--seed", type=int, default=7)
+    a = ap.parse_args(argv)
+    a.duration = min(a.duration, 600)
+    a.warmup = min(a.warmup, 120)
+    tool = a.tool
+    if tool == "auto":
+        tool = "wrk" if shutil.which("wrk") else "python"
+        if tool == "python":
+            print("wrk not found: using the Python load generator (install wrk: apt-get install -y wrk)", flush=True)
+    elif tool == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("wrk not found: apt-get install -y wrk (Debian), or use --tool python")
+
+    OUT.mkdir(exist_ok=True)
+    index = a.index or default_index(a.clauses)
+    paths = query_paths(index, a.queries, a.seed)
+    port = free_port()
+    log_path = OUT / "http-server.log"
+    with open(log_path, "w") as log:
+        server, health = start_server(index, port, a.threads, log)
+        try:
+            print(f"server pid {server.pid} on 127.0.0.1:{port}: {health['clauses']:,} clauses, "
+                  f"{health['documents']} documents; {len(paths)} query paths; load tool {tool}", flush=True)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", paths[-1])
+            resp = conn.getresponse()
+            sample = json.loads(resp.read())
+            conn.close()
+            print(f"check: {resp.status}, {sample.get('total')} hits for {sample.get('query')!r}", flush=True)
+
+            def load(seconds):
+                if tool == "wrk":
+                    return run_wrk(port, paths, a.clients, max(1, round(seconds)), a.wrk_threads)
+                return run_python(port, paths, a.clients, seconds)
+
+            if a.warmup > 0:
+                w = load(a.warmup)
+                print(f"warm-up: {w['rps']:.0f} req/s, p50 {w['p50_ms']:.1f} ms", flush=True)
+            cpu0, t0 = proc_cpu_seconds(server.pid), time.perf_counter()
+            r = load(a.duration)
+            server_cpu = (proc_cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - t0)
+        finally:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    r.update(clients=a.clients, server_threads=a.threads, clauses=health["clauses"], server_cores=server_cpu)
+    print(f"\n{r['tool']} for {r['seconds']:.1f} s against {health['clauses']:,} clauses "
+          f"(server threads {a.threads}):")
+    print(f"  requests/s      {r['rps']:.1f}  ({r['requests']:,} requests)")
+    print(f"  latency ms      p50 {r['p50_ms']:.1f}   p95 {r['p95_ms']:.1f}   p99 {r['p99_ms']:.1f}   "
+          f"max {r['max_ms']:.1f}   mean {r['mean_ms']:.1f}")
+    print(f"  errors          {r['errors']}")
+    print(f"  server CPU      {server_cpu:.2f} cores (of {os.cpu_count()})")
+    (OUT / "http-result.json").write_text(json.dumps(r, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""All web settings in one place: defaults < POLICY_SEARCH_* environment < explicit overrides.
+
+Explicit overrides (a dict given to `create_app`, e.g. from CLI flags or tests) win over the
+environment so that a test or `--index` never picks up a stray variable; keys whose value is
+None are ignored, so a CLI can pass an unset flag through and let the environment decide.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+DEFAULTS: dict = {
+    "INDEX_DIR": "index",
+    "CORS_ORIGINS": [],          # origins allowed to call /api/* from the browser (widget hosts)
+    "MAX_QUERY_LENGTH": 200,     # characters; the searcher enforces the same bound
+    "DEFAULT_PER_PAGE": 10,
+    "MAX_PER_PAGE": 50,
+    "MAX_PAGE": 1000,            # deeper pages are never useful and cost a large top-k collect
+    "SUGGEST_LIMIT": 8,
+}
+
+# environment variable (without prefix) -> config key; aliases accepted for convenience
+ENV_PREFIX = "POLICY_SEARCH_"
+ENV_KEYS = {
+    "INDEX": "INDEX_DIR",
+    "INDEX_DIR": "INDEX_DIR",
+    "CORS_ORIGINS": "CORS_ORIGINS",
+    "MAX_QUERY_LENGTH": "MAX_QUERY_LENGTH",
+    "DEFAULT_PER_PAGE": "DEFAULT_PER_PAGE",
+    "MAX_PER_PAGE": "MAX_PER_PAGE",
+    "MAX_PAGE": "MAX_PAGE",
+    "SUGGEST_LIMIT": "SUGGEST_LIMIT",
+}
+INT_KEYS = {"MAX_QUERY_LENGTH", "DEFAULT_PER_PAGE", "MAX_PER_PAGE", "MAX_PAGE", "SUGGEST_LIMIT"}
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; raised at startup, never per request."""
+
+
+def parse_origins(value) -> list[str]:
+    """Comma/space separated origins -> list without trailing slashes; '*' stays '*'."""
+    if value is None:
+        return []
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    out = []
+    for item in items:
+        item = str(item).strip().rstrip("/")
+        if not item:
+            continue
+        if item != "*" and not item.startswith(("http://", "https://")):
+            raise ConfigError(f"CORS origin must start with http:// or https://: {item!r}")
+        out.append(item)
+    return out
+
+
+def _coerce(key: str, value, source: str):
+    if key in INT_KEYS:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ConfigError(f"{source}: {key} must be an integer, got {value!r}") from None
+        if number < 1:
+            raise ConfigError(f"{source}: {key} must be at least 1, got {number}")
+        return number
+    if key == "CORS_ORIGINS":
+        return parse_origins(value)
+    if key == "INDEX_DIR":
+        return os.fspath(value)
+    return value
+
+
+def load_config(overrides: Mapping | None = None, environ: Mapping | None = None) -> dict:
+    """The effective settings; unknown override keys pass through (Flask's own, SEARCHER, ...)."""
+    environ = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+    for name, key in ENV_KEYS.items():
+        value = environ.get(ENV_PREFIX + name)
+        if value is not None and value.strip():
+            config[key] = _coerce(key, value, ENV_PREFIX + name)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            config[key] = _coerce(key, value, "config")
+    if config["DEFAULT_PER_PAGE"] > config["MAX_PER_PAGE"]:
+        raise ConfigError("DEFAULT_PER_PAGE must not exceed MAX_PER_PAGE")
+    return config

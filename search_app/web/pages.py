@@ -1,0 +1,59 @@
+"""Server-rendered pages; they work without JavaScript (static/app.js only adds suggestions)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from ..searcher import IndexUnavailable, QueryError
+from . import params, searcher
+from .render import page_count, page_window
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("index.html", health=searcher().health())
+
+
+@bp.get("/search")
+def search():
+    if "q" not in request.args:
+        return redirect(url_for("pages.index"))
+    q = request.args.get("q", "")
+    context = {"q": q, "dept": request.args.get("dept") or None, "doc": request.args.get("doc") or None}
+    try:
+        p = params.search_params(request.args, current_app.config)
+        result = searcher().search(p.q, page=p.page, per_page=p.per_page, dept=p.dept, doc=p.doc)
+    except (params.ParamError, QueryError) as exc:
+        return render_template("search.html", error=str(exc), **context), 400
+    except IndexUnavailable as exc:
+        return render_template("search.html", unavailable=str(exc), **context), 503
+    suggestions = _suggestions(p.q) if not result["hits"] else []
+    last = page_count(result["total"], result["per_page"])
+    return render_template(
+        "search.html", result=result, suggestions=suggestions, last_page=last,
+        pages=page_window(result["page"], last), per_page_param=request.args.get("per_page"),
+        **context,
+    )
+
+
+def _suggestions(q: str) -> list[str]:
+    """Alternatives for a query without hits; a failure here must not cost the page."""
+    try:
+        return [s for s in searcher().suggest(q, limit=5) if s != q]
+    except Exception:
+        current_app.logger.exception("suggestions for a no-hit page failed")
+        return []
+
+
+@bp.get("/doc/<path:doc_id>")
+def document(doc_id: str):
+    try:
+        doc = searcher().document(doc_id)
+    except IndexUnavailable as exc:
+        return render_template("error.html", status=503, message=str(exc)), 503
+    if doc is None:
+        abort(404, description=f"没有找到文件：{doc_id}")
+    hl = request.args.get("hl")
+    known = {c["clause_id"] for m in doc["measures"] for para in m["paragraphs"] for c in para}
+    return render_template("doc.html", doc=doc, hl=hl if hl in known else None)

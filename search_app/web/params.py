@@ -1,0 +1,71 @@
+"""Request-parameter checks shared by pages and API, so both reject the same input the same way."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DIGITS = re.compile(r"[0-9]{1,9}")   # ASCII only: int() would also accept "٣" or "２"
+MAX_FILTER_LENGTH = 200
+
+
+class ParamError(ValueError):
+    """A request parameter that cannot be used; the message is shown to the user as is."""
+
+    def __init__(self, param: str, message: str):
+        self.param = param
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str
+    page: int
+    per_page: int
+    dept: str | None
+    doc: str | None
+
+
+def query(args, config, name: str = "q") -> str:
+    value = args.get(name)
+    if value is None:
+        raise ParamError(name, f"缺少检索词参数 {name}")
+    value = value.strip()
+    if not value:
+        raise ParamError(name, "请输入检索词")
+    limit = config["MAX_QUERY_LENGTH"]
+    if len(value) > limit:
+        raise ParamError(name, f"检索词过长：最多 {limit} 个字符，当前 {len(value)} 个")
+    return value
+
+
+def integer(args, name: str, default: int, maximum: int) -> int:
+    raw = args.get(name)
+    if raw is None:
+        return default
+    raw = raw.strip()
+    if not DIGITS.fullmatch(raw):
+        raise ParamError(name, f"参数 {name} 必须是正整数")
+    value = int(raw)
+    if value < 1:
+        raise ParamError(name, f"参数 {name} 必须大于等于 1")
+    if value > maximum:
+        raise ParamError(name, f"参数 {name} 不能大于 {maximum}")
+    return value
+
+
+def text_filter(args, name: str) -> str | None:
+    """An optional exact-value filter (department, document); blank means no filter."""
+    value = (args.get(name) or "").strip()
+    if len(value) > MAX_FILTER_LENGTH:
+        raise ParamError(name, f"参数 {name} 过长")
+    return value or None
+
+
+def search_params(args, config) -> SearchParams:
+    return SearchParams(
+        q=query(args, config),
+        page=integer(args, "page", 1, config["MAX_PAGE"]),
+        per_page=integer(args, "per_page", config["DEFAULT_PER_PAGE"], config["MAX_PER_PAGE"]),
+        dept=text_filter(args, "dept"),
+        doc=text_filter(args, "doc"),
+    )

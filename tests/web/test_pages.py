@@ -260,6 +260,18 @@ def test_document_id_with_slash_and_chinese(client, extra_doc_id):
     assert "clause hl" in page(client, href)
 
 
+def test_search_within_a_document(client, extra_doc_id):
+    from urllib.parse import quote
+
+    doc_page = page(client, "/doc/" + quote(extra_doc_id))
+    assert f'<input type="hidden" name="doc" value="{extra_doc_id}">' in doc_page   # the in-document form
+    body = page(client, "/search", query_string={"q": "试点", "doc": extra_doc_id})
+    assert "仅在文件“测试用科技创新措施清单”中" in body
+    assert f'<input type="hidden" name="doc" value="{extra_doc_id}">' in body      # kept for the next query
+    blocks = hit_blocks(body)
+    assert blocks and all("测试用科技创新措施清单" in b for b in blocks)
+
+
 def test_unknown_document_is_404(client):
     body = page(client, "/doc/no-such-document", status=404)
     assert "没有找到文件" in body

@@ -68,7 +68,7 @@ class JiebaTokenizer(Tokenizer):
     CACHE_SIZE = 20000
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_cache"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_ready")}
 
     def words(self, text: str):
         """segment() as a list, cached for short texts."""
@@ -88,7 +88,9 @@ class JiebaTokenizer(Tokenizer):
 
     def segment(self, text: str):
         """(word, start, end) for the words of normalised text; document numbers stay whole."""
-        ensure_jieba(self.userwords)
+        if not self.__dict__.get("_ready"):
+            ensure_jieba(self.userwords)
+            self._ready = True
         pos = 0
         for m in DOC_NUMBER_RE.finditer(text):
             yield from self._jieba(text[pos:m.start()], pos)
@@ -130,6 +132,9 @@ class JiebaTokenizer(Tokenizer):
             yield t
 
 
+MAX_SUBWORD = 6
+
+
 class SubwordFilter(Filter):
     """Adds the dictionary sub-words of longer words (jieba's search mode) at the word's position."""
 
@@ -140,12 +145,15 @@ class SubwordFilter(Filter):
         return {}
 
     def subwords(self, word: str) -> list[tuple[str, int]]:
-        """(sub-word, offset in word): the 2- and 3-character dictionary words inside a longer word."""
+        """(sub-word, offset in word): the dictionary words strictly inside a longer word.
+
+        jieba's search mode stops at three characters; going on to MAX_SUBWORD lets 知识产权 be
+        found inside the compound 知识产权质押."""
         cache = self.__dict__.setdefault("_cache", {})
         found = cache.get(word)
         if found is None:
             freq = jieba.dt.FREQ
-            found = [(word[i:i + n], i) for n in (2, 3) if len(word) > n
+            found = [(word[i:i + n], i) for n in range(2, min(len(word), MAX_SUBWORD + 1))
                      for i in range(len(word) - n + 1) if freq.get(word[i:i + n])]
             if len(cache) > 200000:
                 cache.clear()

@@ -27,19 +27,31 @@ class BuildError(RuntimeError):
 
 
 def clause_records(doc: Document):
-    """The Whoosh documents of one policy document, one per clause."""
+    """The Whoosh documents of one policy document, one per clause; empty fields left out."""
     meta = doc.meta
-    common = dict(doc_id=doc.doc_id, doc_title=doc.title, category=meta.get("category") or "",
-                  province=meta.get("province") or "", doc_number=meta.get("doc_number") or "",
-                  issuer=meta.get("issuer") or "", date=meta.get("date") or "",
-                  version_date=meta.get("version_date") or "", historical=bool(meta.get("historical")))
+    doc_info = {"doc_title": doc.title, "category": meta.get("category"), "province": meta.get("province"),
+                "version_date": meta.get("version_date"), "doc_number": meta.get("doc_number")}
+    doc_fields = {k: v for k, v in (("doc_title", doc.title), ("category", meta.get("category")),
+                                     ("province", meta.get("province")), ("doc_number", meta.get("doc_number")),
+                                     ("historical", True if meta.get("historical") else None)) if v}
     by_measure = {m.no: m for m in doc.measures}
     for order, clause in enumerate(document_clauses(doc)):
         m = by_measure[clause.measure_no]
-        yield dict(common, clause_id=clause.clause_id, measure_key=f"{doc.doc_id}:{m.no}", measure_no=m.no,
-                   paragraph=clause.paragraph, sentence=clause.sentence, order=order, text=clause.text,
-                   measure_title=m.title, departments="、".join(m.departments), dept=",".join(m.departments),
-                   chapter=m.chapter or "", article=m.article or "")
+        info = dict(doc_info, clause_id=clause.clause_id, measure_no=m.no, paragraph=clause.paragraph,
+                    sentence=clause.sentence, measure_title=m.title, departments=m.departments,
+                    chapter=m.chapter, article=m.article)
+        record = dict(doc_fields, doc_id=doc.doc_id, measure_key=f"{doc.doc_id}:{m.no}".encode(), order=order,
+                      text=clause.text, info={k: v for k, v in info.items() if v not in (None, "", [])})
+        if m.title and m.title != m.article:   # an article's label is its `article` term, not title text
+            record["measure_title"] = m.title
+        if m.departments:
+            record["departments"] = "、".join(m.departments)
+            record["dept"] = ",".join(m.departments)
+        if m.chapter:
+            record["chapter"] = m.chapter
+        if m.article:
+            record["article"] = m.article
+        yield record
 
 
 def resources_digest(corpus_root) -> str:

@@ -1,34 +1,39 @@
-"""The index schema: one Whoosh document per clause, carrying its measure and document context."""
+"""The index schema: one Whoosh document per clause, carrying its measure and document context.
+
+Whoosh's cost grows with every field a clause fills, so a clause indexes only what ranking and
+filtering need, leaves empty fields out, and keeps everything it displays in one stored `info`
+record (pickled once per clause).
+"""
 from __future__ import annotations
 
-from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn, VarBytesColumn
+from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-# Field weights for BM25F ranking, tuned on the judged queries (benchmarks/ and tests/eval).
+from . import whoosh_patches  # noqa: F401  (a Whoosh fix every index user needs)
+
+# Field weights for BM25F ranking, tuned on the judged queries.
 FIELD_WEIGHTS = {"text": 1.0, "measure_title": 0.6, "departments": 0.5, "chapter": 0.3, "doc_title": 0.3}
 SEARCH_FIELDS = tuple(FIELD_WEIGHTS)
+# what `info` holds, besides the clause text
+INFO_KEYS = ("clause_id", "measure_no", "paragraph", "sentence", "measure_title", "departments", "doc_title",
+             "chapter", "article", "category", "province", "version_date", "doc_number")
 
 
 def make_schema(analyzer) -> Schema:
     return Schema(
-        clause_id=ID(stored=True, unique=True),
-        doc_id=ID(stored=True, sortable=True),      # columns: crowding reads them for hundreds of hits
-        measure_key=ID(stored=True, sortable=True),  # doc_id:measure_no, for grouping hits by measure
-        measure_no=NUMERIC(int, bits=64, stored=True, signed=True),
-        paragraph=NUMERIC(int, stored=True),
-        sentence=NUMERIC(int, stored=True),
-        order=NUMERIC(int, bits=64, stored=True, sortable=True),  # reading order within the document
+        doc_id=ID(stored=True, sortable=True),     # a column too: crowding reads it for hundreds of hits
+        measure_key=COLUMN(VarBytesColumn()),     # doc_id:measure_no, for grouping hits by measure
+        order=COLUMN(NumericColumn("i")),         # reading order within the document
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        measure_title=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        departments=TEXT(analyzer=analyzer, phrase=True),
-        dept=KEYWORD(stored=True, commas=True, scorable=False),   # exact names, for facets and filters
-        doc_title=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        chapter=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        article=ID(stored=True),
-        category=ID(stored=True),
-        province=ID(stored=True),
-        doc_number=ID(stored=True),
-        issuer=STORED(),
-        date=ID(stored=True),
-        version_date=ID(stored=True),
-        historical=BOOLEAN(stored=True),
+        measure_title=TEXT(analyzer=analyzer, phrase=True),
+        departments=TEXT(analyzer=analyzer, phrase=False),
+        dept=KEYWORD(commas=True, scorable=False),  # exact names, for facets and filters
+        doc_title=TEXT(analyzer=analyzer, phrase=True),
+        chapter=TEXT(analyzer=analyzer, phrase=True),
+        article=ID(),
+        category=ID(),
+        province=ID(),
+        doc_number=ID(),
+        historical=BOOLEAN(),
+        info=STORED(),
     )

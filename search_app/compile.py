@@ -25,6 +25,13 @@ BROADER_WEIGHT = 0.5    # a broader term (专利 => 知识产权) counts half
 MAX_RELAX_TERMS = 10   # C(10, 6) = 210 combinations at most
 
 
+class Or(Q.Or):
+    """Whoosh's Or, always matched as a tree of unions: its default preloads an array the size of
+    the segment for every OR on small segments, which made each query tens of milliseconds."""
+
+    matcher_type = Q.Or.DEFAULT_MATCHER
+
+
 @dataclass
 class Unit:
     word: str
@@ -44,7 +51,7 @@ class Compiled:
 class QueryCompiler:
     def __init__(self, analyzer, synonyms, reader, question_words=()):
         self.analyzer = analyzer
-        self.normalize = analyzer.tokenizer.normalizer if hasattr(analyzer, "tokenizer") else (lambda s: s)
+        self.normalize = analyzer[0].normalizer   # the pipeline's tokenizer normalises
         self.reader = reader
         self.question_words = frozenset(question_words)
         self.synonyms: dict[str, list[str]] = {}
@@ -68,9 +75,6 @@ class QueryCompiler:
                 units.append(Unit(t.text, [], t.pos))
         return units
 
-    def known(self, term: str) -> bool:
-        return any(self.reader.doc_frequency(f, term) for f in FIELD_WEIGHTS)
-
     # -- building blocks ---------------------------------------------------------------------
     def unit_query(self, unit: Unit, terms: set[str], fields=None, broader=False) -> Q.Query:
         """The unit's word, or all its sub-words, or (an unknown word) its dictionary pieces;
@@ -80,25 +84,34 @@ class QueryCompiler:
         if not wider:
             return q
         alts = [self.units_query_plain(self.units(b), terms, fields) for b in wider]
-        return Q.Or([q] + [a.with_boost(BROADER_WEIGHT) for a in alts])
+        return Or([q] + [a.with_boost(BROADER_WEIGHT) for a in alts])
 
     def _unit_query(self, unit: Unit, terms: set[str], fields=None) -> Q.Query:
-        alternatives = [[unit.word]]
-        if unit.subwords:
-            alternatives.append(unit.subwords)
-        if len(unit.word) > 1 and not self.known(unit.word):
-            pieces = [p for p in jieba.cut(unit.word, HMM=False) if p.strip()]
-            if len(pieces) > 1 and pieces not in alternatives:
-                alternatives.append(pieces)
-        for alt in alternatives:
-            terms.update(alt)
-        weights = {f: FIELD_WEIGHTS[f] for f in (fields or FIELD_WEIGHTS)}
+        """Per field: a word with sub-words needs all of them (every clause holding the word holds
+        them, and so does one where jieba cut the word differently) and scores the whole word on
+        top; a plain word needs itself; a word the field lacks falls back to its dictionary pieces."""
+        df = self.reader.doc_frequency
+        pieces = [p for p in jieba.cut(unit.word, HMM=False) if p.strip()] if len(unit.word) > 1 else []
         per_field = []
-        for fname, weight in weights.items():
-            options = [Q.Term(fname, alt[0]) if len(alt) == 1 else Q.And([Q.Term(fname, w) for w in alt])
-                       for alt in alternatives]
-            per_field.append((Q.Or(options) if len(options) > 1 else options[0]).with_boost(weight))
-        return Q.Or(per_field) if len(per_field) > 1 else per_field[0]
+        for fname in (fields or FIELD_WEIGHTS):
+            whole = df(fname, unit.word) > 0
+            if unit.subwords and all(df(fname, w) for w in unit.subwords):
+                q = Q.And([Q.Term(fname, w) for w in unit.subwords])
+                if whole:
+                    q = Q.AndMaybe(q, Q.Term(fname, unit.word))
+                terms.update(unit.subwords)
+            elif whole:
+                q = Q.Term(fname, unit.word)
+            elif len(pieces) > 1 and all(df(fname, w) for w in pieces):
+                q = Q.And([Q.Term(fname, w) for w in pieces])
+                terms.update(pieces)
+            else:
+                continue
+            terms.add(unit.word)
+            per_field.append(q.with_boost(FIELD_WEIGHTS[fname]))
+        if not per_field:
+            return Q.NullQuery
+        return Or(per_field) if len(per_field) > 1 else per_field[0]
 
     def units_query(self, units: list[Unit], terms: set[str], fields=None) -> Q.Query:
         """All units, each widened by its synonym group where one applies."""
@@ -112,7 +125,7 @@ class QueryCompiler:
                         other_units = self.units(other)
                         if other_units:
                             alts.append(self.units_query_plain(other_units, terms, fields))
-                    parts.append(Q.Or(alts))
+                    parts.append(Or(alts))
                     i = j
                     break
             else:
@@ -133,7 +146,7 @@ class QueryCompiler:
         words = [t.text for t in tokens]
         gaps = [b.pos - a.pos for a, b in zip(tokens, tokens[1:])]
         terms.update(words)
-        return Q.Or([Q.Phrase(f, words, slop=max(gaps)).with_boost(FIELD_WEIGHTS[f]) for f in PHRASE_FIELDS])
+        return Or([Q.Phrase(f, words, slop=max(gaps)).with_boost(FIELD_WEIGHTS[f]) for f in PHRASE_FIELDS])
 
     def word_query(self, word: Word, terms: set[str]) -> Q.Query | None:
         label = article_label(word.text) if ARTICLE_RE.fullmatch(word.text.strip()) else None
@@ -167,7 +180,7 @@ class QueryCompiler:
         for group in parsed.groups:
             options = [q for q in (self.word_query(w, terms) for w in group) if q is not None]
             if options:
-                required.append(options[0] if len(options) == 1 else Q.Or(options))
+                required.append(options[0] if len(options) == 1 else Or(options))
             if len(group) == 1 and not group[0].phrase:
                 plain_units += self.units(group[0].text)
         if not required:
@@ -179,7 +192,7 @@ class QueryCompiler:
             base = Q.AndMaybe(base, prox)
         negatives = [q for q in (self.negative_query(w) for w in parsed.negated) if q is not None]
         if negatives:
-            base = Q.AndNot(base, Q.Or(negatives) if len(negatives) > 1 else negatives[0])
+            base = Q.AndNot(base, Or(negatives) if len(negatives) > 1 else negatives[0])
         only_plain = all(len(g) == 1 and not g[0].phrase for g in parsed.groups)
         relaxable = only_plain and (len(plain_units) >= 2 or any(len(u.subwords) > 1 for u in plain_units))
         return Compiled(base, terms, plain_units, relaxable)
@@ -195,7 +208,7 @@ class QueryCompiler:
         negatives = [q for q in (self.negative_query(w) for w in parsed.negated) if q is not None]
 
         def finish(q):
-            return Q.AndNot(q, Q.Or(negatives)) if negatives else q
+            return Q.AndNot(q, Or(negatives)) if negatives else q
 
         if content and len(content) < len(units):
             terms: set[str] = set()
@@ -214,6 +227,6 @@ class QueryCompiler:
             need = max(1, math.ceil(RELAX_SHARE * len(parts)))
             # Whoosh's Or has no working minmatch: the share is a filter of k-term combinations
             combos = [Q.And(c) for c in itertools.combinations(parts, need)]
-            restrict = combos[0] if len(combos) == 1 else Q.Or(combos)
+            restrict = combos[0] if len(combos) == 1 else Or(combos)
             whole = [self.unit_query(Unit(u.word), terms) for u in content if u.word not in pieces]
-            yield Compiled(finish(Q.Or(parts + whole)), terms, content, False, restrict)
+            yield Compiled(finish(Or(parts + whole)), terms, content, False, restrict)

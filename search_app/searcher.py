@@ -48,6 +48,7 @@ class _Generation:
             raise IndexUnavailable(f"the index at {path} cannot be opened ({type(exc).__name__}: {exc}); "
                                    f"rebuild it with: policy-index build") from exc
         self.analyzer = self.index.schema["text"].analyzer
+        self.normalizer = self.analyzer[0].normalizer
         self.local = threading.local()
         self.titles = sorted({t for d in self.manifest["documents"].values()
                               for t in [d["title"], *d.get("measure_titles", [])]})
@@ -75,6 +76,13 @@ class _Generation:
                     lists[docnum] = lists[docnum] + (name,)
             self._departments = lists
         return lists
+
+    def historical(self) -> set:
+        """Docnums of historical versions: the default mask, computed once per generation."""
+        found = getattr(self, "_historical", None)
+        if found is None:
+            found = self._historical = set(self.searcher().docs_for_query(Q.Term("historical", True)))
+        return found
 
     def columns(self):
         """Per-thread column readers for crowding: (measure_key, doc_id)."""
@@ -155,7 +163,7 @@ class Searcher:
                 required.append(self._filter(key, value, compiler, s))
         version = (filters.get("version") or ["current"])[-1]
         if version == "current":
-            mask = Q.Term("historical", True)
+            mask = self.generation().historical()
         required = [r for r in required if r is not None]
         return (Q.And(required) if len(required) > 1 else required[0]) if required else None, mask
 
@@ -185,46 +193,53 @@ class Searcher:
     @staticmethod
     def _hit(gen, hit, terms) -> dict:
         f = hit.fields()
-        return {"clause_id": f["clause_id"], "doc_id": f["doc_id"], "doc_title": f.get("doc_title", ""),
-                "measure_no": f["measure_no"], "measure_title": f.get("measure_title", ""),
-                "departments": [d for d in f.get("dept", "").split(",") if d], "text": f["text"],
+        info = f["info"]
+        return {"clause_id": info["clause_id"], "doc_id": f["doc_id"], "doc_title": info.get("doc_title", ""),
+                "measure_no": info["measure_no"], "measure_title": info.get("measure_title", ""),
+                "departments": info.get("departments", []), "text": f["text"],
                 "highlight": highlight(gen.analyzer, f["text"], terms), "score": round(hit.score, 4),
-                "article": f.get("article") or None, "chapter": f.get("chapter") or None,
-                "category": f.get("category") or None, "version_date": f.get("version_date") or None}
+                "article": info.get("article"), "chapter": info.get("chapter"),
+                "category": info.get("category"), "version_date": info.get("version_date")}
 
     # -- suggestions, documents, health -----------------------------------------------------
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Measure and document titles starting with (then containing) the prefix, then index words."""
         prefix = (prefix or "").strip()
         if not prefix:
             return []
         gen = self.generation()
-        norm = gen.analyzer.tokenizer.normalizer(prefix)
-        out = [t for t in gen.titles if gen.analyzer.tokenizer.normalizer(t).startswith(norm)]
-        out += [t for t in gen.titles if norm in gen.analyzer.tokenizer.normalizer(t) and t not in out]
+        normalize = gen.normalizer
+        norm = normalize(prefix)
+        out = [t for t in gen.titles if normalize(t).startswith(norm)][:limit]
+        if len(out) < limit:
+            out += [t for t in gen.titles if norm in normalize(t) and t not in out][:limit - len(out)]
         if len(out) < limit:
             reader = gen.searcher().reader()
-            terms = [(reader.doc_frequency("text", t), t) for t in reader.expand_prefix("text", norm)]
-            out += [t for _, t in sorted(terms, key=lambda x: (-x[0], x[1])) if t not in out and len(t) > len(norm)]
+            words = [w.decode("utf-8") for w in reader.expand_prefix("text", norm)]
+            words = [w for w in words if len(w) > len(norm) and w not in out]
+            words.sort(key=lambda w: (-reader.doc_frequency("text", w), w))
+            out += words[:limit - len(out)]
         return out[:limit]
 
     def document(self, doc_id: str) -> dict | None:
         gen = self.generation()
-        info = gen.manifest["documents"].get(doc_id)
-        if info is None:
+        summary = gen.manifest["documents"].get(doc_id)
+        if summary is None:
             return None
         s = gen.searcher()
         results = s.search(Q.Term("doc_id", doc_id), limit=None, sortedby="order")
         measures: dict[int, dict] = {}
         for hit in results:
             f = hit.fields()
-            m = measures.setdefault(f["measure_no"], {
-                "no": f["measure_no"], "title": f.get("measure_title", ""),
-                "departments": [d for d in f.get("dept", "").split(",") if d],
-                "article": f.get("article") or None, "chapter": f.get("chapter") or None, "paragraphs": []})
-            while len(m["paragraphs"]) < f["paragraph"]:
+            info = f["info"]
+            m = measures.setdefault(info["measure_no"], {
+                "no": info["measure_no"], "title": info.get("measure_title", ""),
+                "departments": info.get("departments", []),
+                "article": info.get("article"), "chapter": info.get("chapter"), "paragraphs": []})
+            while len(m["paragraphs"]) < info["paragraph"]:
                 m["paragraphs"].append([])
-            m["paragraphs"][f["paragraph"] - 1].append({"clause_id": f["clause_id"], "text": f["text"]})
-        return {"doc_id": doc_id, "title": info["title"], "meta": info.get("meta", {}),
+            m["paragraphs"][info["paragraph"] - 1].append({"clause_id": info["clause_id"], "text": f["text"]})
+        return {"doc_id": doc_id, "title": summary["title"], "meta": summary.get("meta", {}),
                 "measures": list(measures.values())}
 
     def health(self) -> dict:

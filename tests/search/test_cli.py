@@ -1,0 +1,114 @@
+"""The console scripts, run for real: exit codes, one-line reasons on stderr, the JSON contract.
+
+    policy-index  build / check / stats / rollback      exit 0 ok, 1 refused, 3 no index
+    policy-search query                                  exit 0 ok, 2 bad query, 3 no index
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from search_app.searcher import Searcher
+from tests.conftest import ROOT, copy_corpus
+
+BIN = Path(sys.executable).parent
+POLICY_INDEX, POLICY_SEARCH = str(BIN / "policy-index"), str(BIN / "policy-search")
+RESULT_KEYS = {"query", "total", "page", "per_page", "relaxed", "hits", "facets"}
+HIT_KEYS = {"clause_id", "doc_id", "doc_title", "measure_no", "measure_title", "departments", "text",
+            "highlight", "score", "article", "chapter", "category", "version_date"}
+
+
+def run(*args, cwd=None):
+    env = dict(os.environ, PYTHONUTF8="1", POLICY_SEARCH_INDEX="")
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=cwd or ROOT,
+                          env=env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """`policy-index build` of a seed corpus copy: (completed process, corpus folder, index folder)."""
+    base = tmp_path_factory.mktemp("cli")
+    corpus, index = copy_corpus(base / "corpus"), base / "index"
+    return run(POLICY_INDEX, "build", "--corpus", corpus, "--index", index), corpus, index
+
+
+def test_build_exits_0_with_a_summary_line(built):
+    done, _, index = built
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"built gen-\S+: 1 documents, 13 measures, \d+ clauses in [\d.]+ s \([\d.]+ clauses/s\)\n",
+                        done.stdout)
+    assert (index / "CURRENT").is_file()
+
+
+def test_query_json_prints_exactly_the_contract_object(built):
+    done, _, index = built
+    out = run(POLICY_SEARCH, "query", "--json", "--index", index, "专利质押")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert set(result) == RESULT_KEYS and set(result["facets"]) == {"departments"}
+    assert (result["query"], result["page"], result["per_page"]) == ("专利质押", 1, 10)
+    assert result["hits"] and all(set(h) == HIT_KEYS for h in result["hits"])
+    assert result["hits"][0]["measure_no"] == 3
+    assert result == json.loads(json.dumps(Searcher(index).search("专利质押"), ensure_ascii=False))
+    assert "专利" in out.stdout  # Chinese printed as is, not \u escapes
+
+
+@pytest.mark.parametrize("query, reason", [
+    ('"协议工资制', "unbalanced quote"),
+    ("", "empty query"),
+    ("专" * 201, "query too long"),
+])
+def test_bad_query_exits_2_with_one_line_reason(built, query, reason):
+    _, _, index = built
+    out = run(POLICY_SEARCH, "query", "--index", index, query)
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert out.stderr.count("\n") == 1 and out.stderr.startswith("bad query: ") and reason in out.stderr
+
+
+def test_missing_index_exits_3(tmp_path):
+    out = run(POLICY_SEARCH, "query", "--index", tmp_path / "nowhere", "专利")
+    assert out.returncode == 3
+    assert out.stderr.count("\n") == 1 and "policy-index build" in out.stderr
+
+
+def test_check_names_file_and_line_of_a_malformed_file(tmp_path):
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "bad.txt").write_text("坏清单\n\n序号\t改革举措\t主要内容\t责任部门\n1\t甲\t内容。\t部门\nx\t乙\t内容。\t部门\n",
+                                    encoding="utf-8")
+    out = run(POLICY_INDEX, "check", "--corpus", corpus)
+    assert out.returncode == 1
+    assert f"{corpus / 'bad.txt'}:5: 序号 should be a number" in out.stderr
+    assert out.stdout.strip() == "2 files, 1 documents, 13 measures, 1 problems"
+
+
+def test_check_passes_the_seed(tmp_path):
+    out = run(POLICY_INDEX, "check", "--corpus", copy_corpus(tmp_path / "corpus"))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1 files, 1 documents, 13 measures, 0 problems"
+
+
+@pytest.mark.parametrize("module, commands", [
+    ("indexer", ["build", "update", "check", "stats", "rollback"]),
+    ("search_app", ["query", "serve"]),
+])
+def test_python_m_help(module, commands):
+    out = run(sys.executable, "-m", module, "--help")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"Usage: {'policy-index' if module == 'indexer' else 'policy-search'} ")
+    assert all(re.search(rf"^\s+{c}\s", out.stdout, re.M) for c in commands)
+
+
+def test_stats_describes_the_index(built):
+    _, corpus, index = built
+    out = run(POLICY_INDEX, "stats", "--corpus", corpus, "--index", index)
+    assert out.returncode == 0, out.stderr
+    fields = dict(re.findall(r"^(\w+):\s+(.*)$", out.stdout, re.M))
+    assert (fields["documents"], fields["measures"], fields["pending"]) == ("1", "13", "none")
+    assert int(fields["clauses"]) == Searcher(index).health()["clauses"] and int(fields["terms"]) > 0

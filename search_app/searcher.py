@@ -28,6 +28,9 @@ MAX_PAGE = 1000
 PER_MEASURE = 2      # a measure's clauses beyond this many wait until other measures have been shown
 PER_DOCUMENT = 4     # likewise for one document, so one long law does not flood the first page
 RERANK_WINDOW = 200
+# result facets: (name in the result, index field, most values listed)
+FACETS = (("departments", "dept", None), ("categories", "category", None), ("provinces", "province", None),
+          ("documents", "doc_id", 20))
 PAD_BELOW = 10       # fewer exact matches than this: add relaxed partial matches after them
 
 
@@ -64,17 +67,19 @@ class _Generation:
         self.searcher()
         return self.local.compiler
 
-    def departments_of(self) -> list[tuple[str, ...]]:
-        """docnum → department names, read once per generation (Whoosh would rebuild it per query)."""
-        lists = getattr(self, "_departments", None)
+    def values_of(self, fieldname: str) -> list[tuple[str, ...]]:
+        """docnum → the field's terms, read once per generation from the postings (Whoosh's own
+        overlapping facets rebuild this for every query)."""
+        maps = self.__dict__.setdefault("_values", {})
+        lists = maps.get(fieldname)
         if lists is None:
             reader = self.searcher().reader()
             lists = [()] * reader.doc_count_all()
-            for term in reader.lexicon("dept"):
+            for term in reader.lexicon(fieldname):
                 name = term.decode("utf-8")
-                for docnum in reader.postings("dept", term).all_ids():
+                for docnum in reader.postings(fieldname, term).all_ids():
                     lists[docnum] = lists[docnum] + (name,)
-            self._departments = lists
+            maps[fieldname] = lists
         return lists
 
     def historical(self) -> set:
@@ -146,15 +151,11 @@ class Searcher:
                     break
         start = (page - 1) * per_page
         hits = [self._hit(gen, hit, terms) for hit in order[start:start + per_page]]
-        counts: dict[str, int] = {}
-        dept_lists = gen.departments_of()
-        for docnum in matched:
-            for name in dept_lists[docnum]:
-                counts[name] = counts.get(name, 0) + 1
-        departments = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        facets = {name: _count(gen.values_of(field), matched, limit)
+                  for name, field, limit in FACETS}
         total = len(matched)
         return {"query": q, "total": total, "page": page, "per_page": per_page, "relaxed": relaxed,
-                "hits": hits, "facets": {"departments": departments}}
+                "hits": hits, "facets": facets}
 
     def _filters(self, filters, compiler, s):
         required, mask = [], None
@@ -253,6 +254,15 @@ class Searcher:
         except IndexUnavailable as exc:
             return {"ok": False, "generation": None, "documents": 0, "clauses": 0, "error": str(exc),
                     "hint": f"policy-index build --index {self.store.root}"}
+
+
+def _count(values, docnums, limit=None) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for docnum in docnums:
+        for name in values[docnum]:
+            counts[name] = counts.get(name, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return dict(ranked[:limit] if limit else ranked)
 
 
 def _bounded(name, value, low, high) -> int:

@@ -5,6 +5,7 @@
     年薪制 OR 协议工资     either side (binds tighter than the implicit AND)
     -房地产  NOT 房地产   exclude
     部门:知识产权局 dept:…  文件:… doc:…  类别:/category:  省份:/province:  版本:/version: 全部|历史|all|historical
+    文号:/number:  发文机关:/issuer:  年份:/year:  (document metadata)
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ FIELD_ALIASES = {
     "省份": "province", "province": "province",
     "版本": "version", "version": "version",
     "条": "article", "article": "article",
+    "文号": "number", "number": "number",
+    "发文机关": "issuer", "机关": "issuer", "issuer": "issuer",
+    "年份": "year", "year": "year",
 }
 VERSION_VALUES = {"全部": "all", "all": "all", "历史": "historical", "historical": "historical",
                   "现行": "current", "current": "current"}

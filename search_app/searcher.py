@@ -17,7 +17,7 @@ from whoosh import scoring
 from indexer.resources import question_words
 from indexer.store import IndexStore
 
-from .compile import QueryCompiler
+from .compile import Or, QueryCompiler
 from .highlight import highlight
 from .query import QueryError, parse
 
@@ -28,6 +28,8 @@ MAX_PAGE = 1000
 PER_MEASURE = 2      # a measure's clauses beyond this many wait until other measures have been shown
 PER_DOCUMENT = 4     # likewise for one document, so one long law does not flood the first page
 RERANK_WINDOW = 200
+# filters on document metadata, resolved through the manifest: query key → meta key
+DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
 # result facets: (name in the result, index field, most values listed)
 FACETS = (("departments", "dept", None), ("categories", "category", None), ("provinces", "province", None),
           ("documents", "doc_id", 20))
@@ -82,6 +84,12 @@ class _Generation:
             maps[fieldname] = lists
         return lists
 
+    def documents_where(self, key: str, value: str) -> list[str]:
+        """Ids of documents whose metadata value (doc_number, issuer, date) contains this text."""
+        want = self.normalizer(value).replace("[", "〔").replace("]", "〕")
+        return [doc_id for doc_id, d in self.manifest["documents"].items()
+                if want in self.normalizer(str(d.get("meta", {}).get(key, ""))).replace("[", "〔").replace("]", "〕")]
+
     def historical(self) -> set:
         """Docnums of historical versions: the default mask, computed once per generation."""
         found = getattr(self, "_historical", None)
@@ -127,7 +135,7 @@ class Searcher:
                 parsed.filters.setdefault(key, []).extend([value] if isinstance(value, str) else value)
         gen = self.generation()
         s, compiler = gen.searcher(), gen.compiler()
-        restrict, mask = self._filters(parsed.filters, compiler, s)
+        restrict, mask = self._filters(parsed.filters, compiler, s, gen)
         compiled = compiler.compile(parsed)
         window = max(RERANK_WINDOW, page * per_page)
         relaxed = False
@@ -157,11 +165,11 @@ class Searcher:
         return {"query": q, "total": total, "page": page, "per_page": per_page, "relaxed": relaxed,
                 "hits": hits, "facets": facets}
 
-    def _filters(self, filters, compiler, s):
+    def _filters(self, filters, compiler, s, gen):
         required, mask = [], None
         for key, values in filters.items():
             for value in values:
-                required.append(self._filter(key, value, compiler, s))
+                required.append(self._filter(key, value, compiler, s, gen))
         version = (filters.get("version") or ["current"])[-1]
         if version == "current":
             mask = self.generation().historical()
@@ -169,7 +177,7 @@ class Searcher:
         return (Q.And(required) if len(required) > 1 else required[0]) if required else None, mask
 
     @staticmethod
-    def _filter(key, value, compiler, s):
+    def _filter(key, value, compiler, s, gen):
         from indexer.numerals import article_label
         reader = s.reader()
         if key == "dept":
@@ -189,6 +197,9 @@ class Searcher:
             return Q.Term("article", label) if label else Q.NullQuery
         if key == "version":
             return Q.Term("historical", True) if value == "historical" else None
+        if key in DOC_META_FILTERS:
+            ids = gen.documents_where(DOC_META_FILTERS[key], value)
+            return Or([Q.Term("doc_id", d) for d in ids]) if ids else Q.NullQuery
         raise QueryError(f"unknown filter {key!r}")
 
     @staticmethod

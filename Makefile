@@ -29,7 +29,7 @@ system-deps:
 	else echo "note: install chromium and fonts-noto-cjk (Debian) for the browser tests" >&2; fi
 
 index: install
-	$(BIN)/policy-index build --if-stale $(CORPUS_OPTS) --index $(INDEX) --procs $(PROCS)
+	$(BIN)/policy-index build --if-stale --skip-bad $(CORPUS_OPTS) --index $(INDEX) --procs $(PROCS)
 
 run: index
 	$(BIN)/policy-search serve --index $(INDEX) --host $(HOST) --port $(PORT)

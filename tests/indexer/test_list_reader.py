@@ -83,6 +83,19 @@ def test_seed_no_content_text_is_dropped(seed):
         assert re.sub(r"\s", "", "".join(m.paragraphs)) == raw
 
 
+def test_front_matter_becomes_metadata(tmp_path):
+    """Lines before the header: title, then document number, date and subtitle are kept as metadata."""
+    doc = read_list(tmp_path, "测试清单\n晋政办发〔2018〕12号\n2018年3月5日\n关于推广的说明\n\n" + HEADER
+                    + "\n1\t甲\t内容。\t部门\n")
+    assert doc.title == "测试清单"
+    assert doc.meta == {"doc_number": "晋政办发〔2018〕12号", "date": "2018-03-05", "subtitle": "关于推广的说明"}
+
+
+def test_missing_title_falls_back_to_the_file_name(tmp_path):
+    doc = read_list(tmp_path, HEADER + "\n1\t甲\t内容。\t部门\n", name="无标题清单.txt")
+    assert doc.title == "无标题清单"
+
+
 # -- tolerated untidiness ----------------------------------------------------------------------
 
 def test_bom_and_crlf(tmp_path):

@@ -51,7 +51,8 @@ def test_query_json_prints_exactly_the_contract_object(built):
     out = run(POLICY_SEARCH, "query", "--json", "--index", index, "专利质押")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    assert set(result) == RESULT_KEYS and set(result["facets"]) == {"departments"}
+    assert set(result) == RESULT_KEYS and "departments" in result["facets"]
+    assert result["facets"]["departments"]["人行太原中心支行"] > 0
     assert (result["query"], result["page"], result["per_page"]) == ("专利质押", 1, 10)
     assert result["hits"] and all(set(h) == HIT_KEYS for h in result["hits"])
     assert result["hits"][0]["measure_no"] == 3

@@ -21,6 +21,13 @@ EXTRA = ("科技金融测试清单\n\n序号\t改革举措\t主要内容\t责任
          "1\t科技企业融资\t支持科技企业通过债券融资。开展量子通信网络建设试点。推广政府和社会资本合作模式。\t省科技厅\n")
 
 
+def assert_facets(facets):
+    """facets: {"departments": {name: count}} (the documented contract), each kind a map of names to counts."""
+    assert "departments" in facets
+    for counts in facets.values():
+        assert all(isinstance(k, str) and k and type(v) is int and v > 0 for k, v in counts.items())
+
+
 def all_hits(searcher, q, **kw):
     result = searcher.search(q, per_page=50, **kw)
     assert result["total"] <= 50, "query too broad for this check"
@@ -156,7 +163,36 @@ def test_words_found_nowhere_return_nothing(searcher, q):
     """Relaxation never invents an answer: no hits, not relaxed, no facets."""
     result = searcher.search(q)
     assert (result["total"], result["hits"], result["relaxed"]) == (0, [], False)
-    assert result["facets"] == {"departments": {}}
+    assert result["facets"]["departments"] == {}
+    assert not any(result["facets"].values())
+
+
+@pytest.mark.xfail(strict=True, reason="compile.py falls back to Every() when no query word survives analysis, "
+                                       "so a query of only stop words or punctuation (的, ，, !!!, -) returns "
+                                       "every clause in the index")
+@pytest.mark.parametrize("q", ["的", "的 和", "，", "!!!", "-"])
+def test_query_without_searchable_words_does_not_list_everything(searcher, q):
+    """Stop words and punctuation alone match nothing: a reason (QueryError) or no hits, never the whole index."""
+    try:
+        result = searcher.search(q)
+    except QueryError:
+        return
+    assert result["total"] == 0
+
+
+def test_relaxed_hits_still_obey_exclusions_and_filters(searcher):
+    excluded = all_hits(searcher, "小微企业怎么用应收账款融资 -平台")
+    assert excluded and not any("平台" in h["text"] for h in excluded)
+    filtered = searcher.search("小微企业怎么用应收账款融资 部门:山西银监局", per_page=50)
+    assert filtered["hits"] and all("山西银监局" in h["departments"] for h in filtered["hits"])
+
+
+@pytest.mark.parametrize("q", ["晋金发〔2017〕63号", "晋金发[2017]63号", "晋金发［2017］63号"])
+def test_document_number_in_any_bracket_style_finds_the_citation(searcher, q):
+    """The seed cites 晋金发[2017]63号; any bracket spelling finds it, and the citation is marked as written."""
+    hits = searcher.search(q)["hits"]
+    assert hits and hits[0]["measure_no"] == 2
+    assert "<mark>晋金发[2017]63号</mark>" in hits[0]["highlight"]
 
 
 def test_enough_exact_matches_are_not_relaxed(searcher):
@@ -201,7 +237,7 @@ def test_out_of_range_paging_is_a_query_error(searcher, kw):
 def test_result_and_hit_fields_are_the_json_contract(searcher):
     result = searcher.search("专利质押")
     assert set(result) == {"query", "total", "page", "per_page", "relaxed", "hits", "facets"}
-    assert set(result["facets"]) == {"departments"}
+    assert_facets(result["facets"])
     assert result["query"] == "专利质押"
     for hit in result["hits"]:
         assert set(hit) == HIT_KEYS

@@ -18,7 +18,7 @@ def create_app(config=None):
     from flask import Flask
 
     from .config import load_config
-    from .web import api, errors, pages, security, widget
+    from .web import api, errors, pages, ratelimit, security, widget
     from .web.render import register_filters
 
     settings = load_config(config)
@@ -40,4 +40,5 @@ def create_app(config=None):
     app.register_blueprint(widget.bp)
     errors.register(app)
     security.register(app)
+    ratelimit.register(app)
     return app

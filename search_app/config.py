@@ -17,6 +17,11 @@ DEFAULTS: dict = {
     "MAX_PER_PAGE": 50,
     "MAX_PAGE": 1000,            # deeper pages are never useful and cost a large top-k collect
     "SUGGEST_LIMIT": 8,
+    # request limits (search_app/web/ratelimit.py, SECURITY.md)
+    "RATE_LIMIT": None,          # per client on searching routes, e.g. "60/minute"; None: off
+    "RATE_LIMIT_LOOPBACK": False,  # also limit 127.0.0.1/::1 (exempt by default: local tools, a proxy)
+    "MAX_CONTENT_LENGTH": 16 * 1024,  # bytes of request body; every route is GET
+    "TRUSTED_PROXIES": 0,        # reverse proxies in front whose X-Forwarded-For/-Proto/-Host to trust
 }
 
 # environment variable (without prefix) -> config key; aliases accepted for convenience
@@ -30,8 +35,15 @@ ENV_KEYS = {
     "MAX_PER_PAGE": "MAX_PER_PAGE",
     "MAX_PAGE": "MAX_PAGE",
     "SUGGEST_LIMIT": "SUGGEST_LIMIT",
+    "RATE_LIMIT": "RATE_LIMIT",
+    "RATE_LIMIT_LOOPBACK": "RATE_LIMIT_LOOPBACK",
+    "MAX_CONTENT_LENGTH": "MAX_CONTENT_LENGTH",
+    "TRUSTED_PROXIES": "TRUSTED_PROXIES",
 }
-INT_KEYS = {"MAX_QUERY_LENGTH", "DEFAULT_PER_PAGE", "MAX_PER_PAGE", "MAX_PAGE", "SUGGEST_LIMIT"}
+INT_KEYS = {"MAX_QUERY_LENGTH", "DEFAULT_PER_PAGE", "MAX_PER_PAGE", "MAX_PAGE", "SUGGEST_LIMIT",
+            "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES"}
+MIN_ZERO_KEYS = {"TRUSTED_PROXIES"}
+BOOL_KEYS = {"RATE_LIMIT_LOOPBACK"}
 
 
 class ConfigError(ValueError):
@@ -60,9 +72,17 @@ def _coerce(key: str, value, source: str):
             number = int(str(value).strip())
         except ValueError:
             raise ConfigError(f"{source}: {key} must be an integer, got {value!r}") from None
-        if number < 1:
-            raise ConfigError(f"{source}: {key} must be at least 1, got {number}")
+        low = 0 if key in MIN_ZERO_KEYS else 1
+        if number < low:
+            raise ConfigError(f"{source}: {key} must be at least {low}, got {number}")
         return number
+    if key in BOOL_KEYS:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise ConfigError(f"{source}: {key} must be true or false, got {value!r}")
+        return word in ("1", "true", "yes", "on")
     if key == "CORS_ORIGINS":
         return parse_origins(value)
     if key == "INDEX_DIR":

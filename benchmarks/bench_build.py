@@ -74,13 +74,14 @@ def child_build(a) -> dict:
     from indexer.store import IndexStore
     t0 = time.perf_counter()
     try:
-        stats = build_index(corpus_dirs, a.index, procs=a.procs)
+        stats = build_index(corpus_dirs, a.index, procs=a.procs, skip_bad=a.skip_bad)
     except BuildError as exc:
         return {"error": f"BuildError: {exc}", "error_files": [str(e) for e in exc.errors[:5]],
                 "seconds": time.perf_counter() - t0}
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "clauses": stats["clauses"], "documents": stats["documents"],
-            "measures": stats["measures"], "engine_seconds": stats["seconds"],
+            "measures": stats["measures"], "engine_seconds": stats["seconds"], "skipped": len(stats["skipped"]),
+            "skipped_sample": [str(e) for e in stats["skipped"][:5]],
             "index_mb": dir_mb(IndexStore(a.index).current)}
 
 
@@ -164,7 +165,7 @@ def child_update(a) -> dict:
             result = {}
         else:
             from indexer.build import update_index
-            result = update_index(corpus_dirs, a.index)
+            result = update_index(corpus_dirs, a.index, skip_bad=a.skip_bad)
         out[f"{label}_s"] = time.perf_counter() - t0
         out[f"{label}_result"] = result
     if a.engine != "naive":
@@ -371,7 +372,7 @@ def csv_ints(text):
     return [int(x) for x in text.split(",") if x.strip()]
 
 
-def bench_size(label, corpus_dirs, engines, a, rows, log, chars=None):
+def bench_size(label, corpus_dirs, engines, a, rows, log, chars=None, skip_bad=False):
     from queries import make_queries
     slug = label.replace(" ", "-").replace("+", "")
     work = OUT / "work"
@@ -394,7 +395,8 @@ def bench_size(label, corpus_dirs, engines, a, rows, log, chars=None):
         index = run_dir / "index"
         row = {"size": label, "engine": engine, "chars": chars}
         print(f"  [{engine}] build …", flush=True)
-        b = run_child("build", engine, copies, index, run_dir / "build.json", log=log)
+        flags = ["--skip-bad"] if skip_bad else []
+        b = run_child("build", engine, copies, index, run_dir / "build.json", extra=flags, log=log)
         if b.get("clauses") and b.get("seconds"):
             b["clauses_per_s"] = b["clauses"] / b["seconds"]
         row["build"] = b
@@ -405,10 +407,12 @@ def bench_size(label, corpus_dirs, engines, a, rows, log, chars=None):
             continue
         print(f"  [{engine}] {b['clauses']:,} clauses in {b['seconds']:.1f} s ({b['clauses_per_s']:,.0f}/s, "
               f"CPU {b['cpu_s']:.1f} s), {b['index_mb']:.1f} MB, peak PSS {b['peak_pss_mb']:.0f} MB, "
-              f"other load {b['other_load']:.2f}", flush=True)
+              f"other load {b['other_load']:.2f}" + (f"; {b['skipped']} unreadable files skipped, e.g. "
+                                                       f"{b['skipped_sample'][:2]}" if b.get("skipped") else ""),
+              flush=True)
         if not a.no_query:
             q = run_child("query", engine, copies, index, run_dir / "query.json",
-                          extra=["--query-file", str(qfile), "--passes", str(a.passes)], log=log)
+                          extra=["--query-file", str(qfile), "--passes", str(a.passes), *flags], log=log)
             row["query"] = q
             if q.get("p50_ms") is not None:
                 print(f"  [{engine}] query p50 {q['p50_ms']:.2f} ms, p95 {q['p95_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms "
@@ -416,7 +420,7 @@ def bench_size(label, corpus_dirs, engines, a, rows, log, chars=None):
             else:
                 print(f"  [{engine}] query failed: {q.get('error')}", flush=True)
         if not a.no_update:
-            u = run_child("update", engine, copies, index, run_dir / "update.json", log=log)
+            u = run_child("update", engine, copies, index, run_dir / "update.json", extra=flags, log=log)
             row["update"] = u
             if u.get("cold_s") is not None:
                 print(f"  [{engine}] update one document ({u.get('doc')}, {u.get('doc_clauses', '?')} clauses): "
@@ -459,6 +463,7 @@ def main(argv=None):
     ap.add_argument("--index", help=argparse.SUPPRESS)
     ap.add_argument("--result", help=argparse.SUPPRESS)
     ap.add_argument("--query-file", help=argparse.SUPPRESS)
+    ap.add_argument("--skip-bad", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
         return child_main(a)
@@ -490,7 +495,8 @@ def main(argv=None):
             print(f"\n== laws + corpus/: {laws} ({n_files} files, {chars:,} characters) with {REPO / 'corpus'}",
                   flush=True)
             laws_engines = [e.strip() for e in a.laws_engines.split(",") if e.strip()]
-            bench_size("laws+corpus", [REPO / "corpus", laws], laws_engines, a, rows, log, chars=chars)
+            # as `make run` does: --skip-bad, the unreadable files are named in the output
+            bench_size("laws+corpus", [REPO / "corpus", laws], laws_engines, a, rows, log, chars=chars, skip_bad=True)
     print("\n" + table(rows))
     print("\n" + detail(rows))
     result_path = OUT / f"results-{stamp}.json"

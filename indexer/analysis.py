@@ -19,8 +19,11 @@ from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 
 from .normalize import Normalizer
 
-# Document numbers are kept as one token: 晋政办发〔2018〕12号 (brackets unified to 〔〕).
-DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12})[〔\[(（［]\s*(\d{4})\s*[〕\])）］]\s*(\d+)\s*号")
+# Document numbers are kept as one token: 晋政办发〔2018〕12号 (brackets unified to 〔〕). The issuer's
+# abbreviation before the bracket is 1-8 characters and starts after a verb or function word that
+# cites it (按照晋政办发〔2018〕12号 → 按照 + the number).
+DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,8})[〔\[(（［]\s*(\d{4})\s*[〕\])）］]\s*(\d+)\s*号")
+CITING_RE = re.compile(r"^.*(?:按照|根据|依据|依照|参照|执行|印发|落实|贯彻|详见|转发|下发|关于|见|按|据|和|与|及|的|在|于|对|经|以|为|将|由)")
 WORDLIKE_RE = re.compile(r"\w", re.UNICODE)
 
 _jieba_lock = threading.Lock()
@@ -93,8 +96,13 @@ class JiebaTokenizer(Tokenizer):
             self._ready = True
         pos = 0
         for m in DOC_NUMBER_RE.finditer(text):
-            yield from self._jieba(text[pos:m.start()], pos)
-            yield f"{m[1]}〔{m[2]}〕{m[3]}号", m.start(), m.end()
+            cited = CITING_RE.match(m[1])
+            issuer = m[1][cited.end():] if cited else m[1]
+            if not issuer:
+                continue
+            start = m.start() + len(m[1]) - len(issuer)
+            yield from self._jieba(text[pos:start], pos)
+            yield f"{issuer}〔{m[2]}〕{m[3]}号", start, m.end()
             pos = m.end()
         yield from self._jieba(text[pos:], pos)
 

@@ -27,6 +27,9 @@ def to_simplified(text: str) -> str:
     """Traditional → simplified Chinese (OpenCC t2s), keeping the length unchanged."""
     if text.isascii():
         return text
+    if any("\ud800" <= c <= "\udfff" for c in text):  # lone surrogates: OpenCC cannot encode them
+        masked = to_simplified("".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text))
+        return "".join(c if "\ud800" <= c <= "\udfff" else m for c, m in zip(text, masked))
     converted = _t2s().convert(text)
     if len(converted) == len(text):
         return converted

@@ -20,7 +20,7 @@ def main():
     """Search Chinese policy clauses."""
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.option("--index", "index_dir", default=lambda: _env_default("POLICY_SEARCH_INDEX", "index"),
               show_default="index", help="Index folder (env POLICY_SEARCH_INDEX).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result object as JSON.")

@@ -16,7 +16,7 @@ from whoosh import query as Q
 from indexer.numerals import ARTICLE_RE, article_label
 from indexer.schema import FIELD_WEIGHTS
 
-from .query import ParsedQuery, Word
+from .query import ParsedQuery, QueryError, Word
 
 PHRASE_FIELDS = ("text", "measure_title", "doc_title", "chapter")
 PROXIMITY_BOOST = 0.5   # bonus weight when a query's words stand together in the clause text
@@ -183,8 +183,10 @@ class QueryCompiler:
                 required.append(options[0] if len(options) == 1 else Or(options))
             if len(group) == 1 and not group[0].phrase:
                 plain_units += self.units(group[0].text)
+        if not required and parsed.groups:
+            raise QueryError("no searchable words in the query (only punctuation or function words such as 的、和)")
         if not required:
-            base: Q.Query = Q.Every()
+            base: Q.Query = Q.Every()   # filters alone: every clause they allow
         else:
             base = required[0] if len(required) == 1 else Q.And(required)
         prox = self.proximity(plain_units)

@@ -50,7 +50,7 @@ class ParsedQuery:
         return [w for g in self.groups for w in g]
 
 
-_TOKEN_RE = re.compile(r'\s*(?:(?P<neg>-)?(?:(?P<field>[^\s:："“”]+)[:：])?(?P<body>"[^"]*"|“[^”]*”|[^\s"“”]+))')
+_TOKEN_RE = re.compile(r'\s*(?:(?P<neg>-)?(?:(?P<field>[^\s:："“”]+)[:：]\s*)?(?P<body>"[^"]*"|“[^”]*”|[^\s"“”]+))')
 
 
 def _unquote(body: str) -> tuple[str, bool]:

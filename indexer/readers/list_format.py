@@ -26,7 +26,7 @@ def looks_like(text: str) -> bool:
 
 def read(path: Path, doc_id: str, text: str | None = None) -> Document:
     text = read_text(path) if text is None else text
-    title, meta, measures, seen = None, {}, [], {}
+    title, meta, measures, seen, preamble = None, {}, [], {}, []
     header_seen = False
     for line_no, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -46,7 +46,7 @@ def read(path: Path, doc_id: str, text: str | None = None) -> Document:
             elif iso_date(stripped):
                 meta["date"] = iso_date(stripped)
             else:
-                meta.setdefault("subtitle", stripped)
+                preamble.append((line_no, stripped))   # 说明 or subtitle lines: kept as text
             continue
         if len(cells) != 4:
             raise CorpusError(path, line_no, f"expected 4 tab-separated columns (序号, 改革举措, 主要内容, 责任部门), found {len(cells)}")
@@ -66,5 +66,9 @@ def read(path: Path, doc_id: str, text: str | None = None) -> Document:
         raise CorpusError(path, None, "no header row 序号/改革举措/主要内容/责任部门 found")
     if not measures:
         raise CorpusError(path, None, "no measures after the header row")
+    if preamble:  # text between the title and the list: its own measure 0, never dropped
+        if 0 in seen:
+            raise CorpusError(path, seen[0], "序号 0 is reserved for the text before the list")
+        measures.insert(0, Measure(no=0, title="说明", paragraphs=[t for _, t in preamble], line=preamble[0][0]))
     return Document(doc_id=doc_id, title=title or Path(path).stem, measures=measures,
                     path=str(path), format="list", meta=meta)

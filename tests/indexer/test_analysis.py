@@ -124,8 +124,6 @@ def test_document_numbers_stay_one_token(analyzer, text, number):
     assert not any(w in ("2017", "2018", "63", "12", "10") for w in words(analyzer, text))
 
 
-@pytest.mark.xfail(strict=True, reason="analysis.DOC_NUMBER_RE takes up to 12 Han characters before the "
-                                       "bracket, so preceding words join the number: 按照晋政办发〔2018〕12号")
 def test_document_number_in_running_text_keeps_its_neighbours_apart(analyzer):
     """Cited without brackets around it, a number still must not swallow the verb before it."""
     assert "晋政办发〔2018〕12号" in words(analyzer, "按照晋政办发〔2018〕12号执行")

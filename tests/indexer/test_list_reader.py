@@ -84,11 +84,13 @@ def test_seed_no_content_text_is_dropped(seed):
 
 
 def test_front_matter_becomes_metadata(tmp_path):
-    """Lines before the header: title, then document number, date and subtitle are kept as metadata."""
+    """Lines before the header: title, document number and date become metadata; other lines are
+    text of their own (measure 0, 说明), so they are searchable and never lost."""
     doc = read_list(tmp_path, "测试清单\n晋政办发〔2018〕12号\n2018年3月5日\n关于推广的说明\n\n" + HEADER
                     + "\n1\t甲\t内容。\t部门\n")
     assert doc.title == "测试清单"
-    assert doc.meta == {"doc_number": "晋政办发〔2018〕12号", "date": "2018-03-05", "subtitle": "关于推广的说明"}
+    assert doc.meta == {"doc_number": "晋政办发〔2018〕12号", "date": "2018-03-05"}
+    assert (doc.measures[0].no, doc.measures[0].title, doc.measures[0].paragraphs) == (0, "说明", ["关于推广的说明"])
 
 
 def test_missing_title_falls_back_to_the_file_name(tmp_path):
@@ -150,16 +152,12 @@ def test_text_between_p_tags_is_kept(tmp_path):
     assert "".join(doc.measures[0].paragraphs) == "第一段。夹在中间的文字。第二段。"
 
 
-@pytest.mark.xfail(strict=True, reason="list reader strips anything between a literal '<' and '>' "
-                                       "as if it were a tag, silently dropping plain text")
 def test_literal_angle_brackets_are_not_tags(tmp_path):
     """A comparison written with bare < and > (not entities) is text, not markup."""
     doc = read_list(tmp_path, list_text("1\t甲\t营业收入<500万元且员工>20人的企业。\t部门"))
     assert doc.measures[0].paragraphs == ["营业收入<500万元且员工>20人的企业。"]
 
 
-@pytest.mark.xfail(strict=True, reason="list reader keeps only the first subtitle line before the header "
-                                       "(meta.setdefault) and silently drops further lines")
 def test_every_line_before_the_header_is_kept(tmp_path):
     """Lines between the title and the header are metadata: none may vanish without an error."""
     path = tmp_path / "list.txt"

@@ -22,6 +22,7 @@ PHRASE_FIELDS = ("text", "measure_title", "doc_title", "chapter")
 PROXIMITY_BOOST = 0.5   # bonus weight when a query's words stand together in the clause text
 RELAX_SHARE = 0.6       # a relaxed query needs this share of its words matched
 BROADER_WEIGHT = 0.5    # a broader term (专利 => 知识产权) counts half
+COMMON_SHARE = 0.02     # a word in more than this share of clauses is too common to relax onto
 MAX_RELAX_TERMS = 10   # C(10, 6) = 210 combinations at most
 
 
@@ -87,27 +88,25 @@ class QueryCompiler:
         return Or([q] + [a.with_boost(BROADER_WEIGHT) for a in alts])
 
     def _unit_query(self, unit: Unit, terms: set[str], fields=None) -> Q.Query:
-        """Per field: a word with sub-words needs all of them (every clause holding the word holds
-        them, and so does one where jieba cut the word differently) and scores the whole word on
-        top; a plain word needs itself; a word the field lacks falls back to its dictionary pieces."""
+        """Per field, the first alternative the field holds at all: the word itself (inside longer
+        words it is indexed as a sub-word, so this finds 知识产权 in 知识产权质押); else, for a word
+        the field never saw whole, all its sub-words, or its dictionary pieces."""
         df = self.reader.doc_frequency
-        pieces = [p for p in jieba.cut(unit.word, HMM=False) if p.strip()] if len(unit.word) > 1 else []
+        pieces = None
         per_field = []
         for fname in (fields or FIELD_WEIGHTS):
-            whole = df(fname, unit.word) > 0
-            if unit.subwords and all(df(fname, w) for w in unit.subwords):
-                q = Q.And([Q.Term(fname, w) for w in unit.subwords])
-                if whole:
-                    q = Q.AndMaybe(q, Q.Term(fname, unit.word))
-                terms.update(unit.subwords)
-            elif whole:
-                q = Q.Term(fname, unit.word)
-            elif len(pieces) > 1 and all(df(fname, w) for w in pieces):
-                q = Q.And([Q.Term(fname, w) for w in pieces])
-                terms.update(pieces)
+            if df(fname, unit.word):
+                alt = [unit.word]
+            elif unit.subwords and all(df(fname, w) for w in unit.subwords):
+                alt = unit.subwords
             else:
-                continue
-            terms.add(unit.word)
+                if pieces is None:
+                    pieces = [p for p in jieba.cut(unit.word, HMM=False) if p.strip()] if len(unit.word) > 1 else []
+                if len(pieces) < 2 or not all(df(fname, w) for w in pieces):
+                    continue
+                alt = pieces
+            terms.update(alt)
+            q = Q.Term(fname, alt[0]) if len(alt) == 1 else Q.And([Q.Term(fname, w) for w in alt])
             per_field.append(q.with_boost(FIELD_WEIGHTS[fname]))
         if not per_field:
             return Q.NullQuery
@@ -138,13 +137,14 @@ class QueryCompiler:
         return qs[0] if len(qs) == 1 else Q.And(qs)
 
     def phrase_query(self, text: str, terms: set[str]) -> Q.Query | None:
-        tokens = [t for t in self.analyzer(text, positions=True, mode="phrase") if not t.subword]
+        # the analyzer reuses one Token object: copy text and position out as they pass
+        tokens = [(t.text, t.pos) for t in self.analyzer(text, positions=True, mode="phrase") if not t.subword]
         if not tokens:
             return None
         if len(tokens) == 1:
-            return self.unit_query(Unit(tokens[0].text), terms)
-        words = [t.text for t in tokens]
-        gaps = [b.pos - a.pos for a, b in zip(tokens, tokens[1:])]
+            return self.unit_query(Unit(tokens[0][0]), terms)
+        words = [w for w, _ in tokens]
+        gaps = [b[1] - a[1] for a, b in zip(tokens, tokens[1:])]
         terms.update(words)
         return Or([Q.Phrase(f, words, slop=max(gaps)).with_boost(FIELD_WEIGHTS[f]) for f in PHRASE_FIELDS])
 
@@ -181,7 +181,7 @@ class QueryCompiler:
             options = [q for q in (self.word_query(w, terms) for w in group) if q is not None]
             if options:
                 required.append(options[0] if len(options) == 1 else Or(options))
-            if len(group) == 1 and not group[0].phrase:
+            if len(group) == 1 and not group[0].phrase and not ARTICLE_RE.fullmatch(group[0].text.strip()):
                 plain_units += self.units(group[0].text)
         if not required and parsed.groups:
             raise QueryError("no searchable words in the query (only punctuation or function words such as 的、和)")
@@ -195,7 +195,8 @@ class QueryCompiler:
         negatives = [q for q in (self.negative_query(w) for w in parsed.negated) if q is not None]
         if negatives:
             base = Q.AndNot(base, Or(negatives) if len(negatives) > 1 else negatives[0])
-        only_plain = all(len(g) == 1 and not g[0].phrase for g in parsed.groups)
+        only_plain = all(len(g) == 1 and not g[0].phrase and not ARTICLE_RE.fullmatch(g[0].text.strip())
+                         for g in parsed.groups)
         relaxable = only_plain and (len(plain_units) >= 2 or any(len(u.subwords) > 1 for u in plain_units))
         return Compiled(base, terms, plain_units, relaxable)
 
@@ -222,6 +223,12 @@ class QueryCompiler:
             for w in (u.subwords if len(u.subwords) > 1 else [u.word]):
                 if w not in pieces:
                     pieces.append(w)
+        if any(len(p) > 1 for p in pieces):   # single characters are too common to relax onto
+            pieces = [p for p in pieces if len(p) > 1]
+        common = self.reader.doc_count() * COMMON_SHARE
+        rare = [p for p in pieces if self.reader.doc_frequency("text", p) <= common]
+        if len(rare) >= 2:   # so are words in a large share of all clauses (企业, 规定)
+            pieces = rare
         pieces = pieces[:MAX_RELAX_TERMS]
         if len(pieces) >= 2 or any(p in self.broader for p in pieces):
             terms = set()

@@ -76,6 +76,7 @@ def serve(index_dir, host, port, threads):
 
     from . import create_app
     app = create_app({"INDEX_DIR": index_dir})
+    app.extensions["policy_search"].warm()
     click.echo(f"policy-search serving {index_dir} on http://{host}:{port}/", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="policy-search")
 

@@ -254,6 +254,18 @@ class Searcher:
         return {"doc_id": doc_id, "title": summary["title"], "meta": summary.get("meta", {}),
                 "measures": list(measures.values())}
 
+    def warm(self) -> None:
+        """Open the live generation and load jieba, the facet maps and the version mask now, so the
+        first reader's query is not the one that pays seconds for them."""
+        try:
+            gen = self.generation()
+        except IndexUnavailable:
+            return  # the server still starts and says on /healthz what is wrong
+        for _, field, _ in FACETS:
+            gen.values_of(field)
+        gen.historical()
+        gen.compiler().units("预热")
+
     def health(self) -> dict:
         try:
             gen = self.generation()

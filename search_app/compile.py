@@ -184,7 +184,7 @@ class QueryCompiler:
             if len(group) == 1 and not group[0].phrase and not ARTICLE_RE.fullmatch(group[0].text.strip()):
                 plain_units += self.units(group[0].text)
         if not required and parsed.groups:
-            raise QueryError("no searchable words in the query (only punctuation or function words such as 的、和)")
+            raise QueryError("检索式中没有可检索的词，只有标点或虚词 (no searchable words: only punctuation or function words such as 的、和)")
         if not required:
             base: Q.Query = Q.Every()   # filters alone: every clause they allow
         else:

@@ -62,26 +62,26 @@ def _unquote(body: str) -> tuple[str, bool]:
 def parse(q: str | None) -> ParsedQuery:
     """Parse a query or raise QueryError with a reason."""
     if q is None or not q.strip():
-        raise QueryError("empty query: type one or more words")
+        raise QueryError("检索词为空 (empty query: type one or more words)")
     if len(q) > MAX_QUERY_LENGTH:
-        raise QueryError(f"query too long: {len(q)} characters, at most {MAX_QUERY_LENGTH}")
+        raise QueryError(f"检索词过长，最多 {MAX_QUERY_LENGTH} 个字符 (query too long: {len(q)} characters, at most {MAX_QUERY_LENGTH})")
     if any(ord(c) < 32 and c not in "\t\n\r" for c in q):
         q = "".join(" " if ord(c) < 32 else c for c in q)
     if (q.count('"') % 2) or q.count("“") != q.count("”"):
-        raise QueryError("unbalanced quote: close the phrase with a matching quotation mark")
+        raise QueryError("引号不成对，请补全短语的引号 (unbalanced quote: close the phrase with a matching quotation mark)")
     parsed, pending_or, pending_not = ParsedQuery(), False, False
     pos = 0
     q = q.strip()
     while pos < len(q):
         m = _TOKEN_RE.match(q, pos)
         if not m or m.end() == pos:
-            raise QueryError(f"cannot read the query at character {pos + 1}")
+            raise QueryError(f"无法解析第 {pos + 1} 个字符处的检索式 (cannot read the query at character {pos + 1})")
         pos = m.end()
         neg, fname, body = m["neg"], m["field"], m["body"]
         text, phrase = _unquote(body)
         if fname is None and not phrase and body in ("OR", "|"):
             if not parsed.groups or pending_or:
-                raise QueryError("OR needs a word on each side")
+                raise QueryError("OR 两边都需要检索词 (OR needs a word on each side)")
             pending_or = True
             continue
         if fname is None and not phrase and body in ("NOT", "AND"):
@@ -91,14 +91,14 @@ def parse(q: str | None) -> ParsedQuery:
             key = FIELD_ALIASES.get(fname.lower())
             if key is None:
                 if fname.isascii():
-                    raise QueryError(f"unknown field {fname!r}: use {', '.join(sorted(set(FIELD_ALIASES)))}")
+                    raise QueryError(f"未知的筛选字段 {fname} (unknown field {fname!r}: use {', '.join(sorted(set(FIELD_ALIASES)))})")
                 # a Chinese word followed by a colon is just text
                 text, phrase = _unquote(fname + "：" + body)
             else:
                 if not text:
-                    raise QueryError(f"field {fname} needs a value")
+                    raise QueryError(f"筛选字段 {fname} 缺少取值 (field {fname} needs a value)")
                 if key == "version" and VERSION_VALUES.get(text.lower()) is None:
-                    raise QueryError(f"version must be one of {', '.join(VERSION_VALUES)}")
+                    raise QueryError(f"版本只能是 {'、'.join(VERSION_VALUES)} (version must be one of {', '.join(VERSION_VALUES)})")
                 value = VERSION_VALUES.get(text.lower(), text) if key == "version" else text
                 parsed.filters.setdefault(key, []).append(value)
                 pending_or = pending_not = False
@@ -115,7 +115,7 @@ def parse(q: str | None) -> ParsedQuery:
         else:
             parsed.groups.append([word])
     if pending_or:
-        raise QueryError("OR needs a word on each side")
+        raise QueryError("OR 两边都需要检索词 (OR needs a word on each side)")
     if not parsed.groups and not parsed.filters:
-        raise QueryError("the query only excludes words: add a word to search for")
+        raise QueryError("检索式只有排除词，请加上要查找的词 (the query only excludes words: add a word to search for)")
     return parsed

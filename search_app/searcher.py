@@ -292,9 +292,9 @@ def _bounded(name, value, low, high) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise QueryError(f"{name} must be a whole number") from None
+        raise QueryError(f"{name} 必须是整数 ({name} must be a whole number)") from None
     if not low <= number <= high:
-        raise QueryError(f"{name} must be between {low} and {high}")
+        raise QueryError(f"{name} 应在 {low} 到 {high} 之间 ({name} must be between {low} and {high})")
     return number
 
 

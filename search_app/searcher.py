@@ -254,6 +254,11 @@ class Searcher:
         return {"doc_id": doc_id, "title": summary["title"], "meta": summary.get("meta", {}),
                 "measures": list(measures.values())}
 
+    def doc_titles(self, doc_ids) -> dict[str, str]:
+        """Titles of documents by id (for naming the documents facet)."""
+        docs = self.generation().manifest["documents"]
+        return {d: docs[d]["title"] for d in doc_ids if d in docs}
+
     def warm(self) -> None:
         """Open the live generation and load jieba, the facet maps and the version mask now, so the
         first reader's query is not the one that pays seconds for them."""

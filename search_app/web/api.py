@@ -15,7 +15,8 @@ bp = Blueprint("api", __name__)
 @bp.get("/api/search")
 def search():
     p = params.search_params(request.args, current_app.config)
-    return jsonify(searcher().search(p.q, page=p.page, per_page=p.per_page, dept=p.dept, doc=p.doc))
+    return jsonify(searcher().search(p.q, page=p.page, per_page=p.per_page, dept=p.dept, doc=p.doc,
+                                     filters=p.filters))
 
 
 @bp.get("/api/suggest")

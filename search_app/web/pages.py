@@ -20,10 +20,12 @@ def search():
     if "q" not in request.args:
         return redirect(url_for("pages.index"))
     q = request.args.get("q", "")
-    context = {"q": q, "dept": request.args.get("dept") or None, "doc": request.args.get("doc") or None}
+    context = {name: request.args.get(name) or None for name in ("dept", "doc", "category", "province")}
+    context["q"] = q
     try:
         p = params.search_params(request.args, current_app.config)
-        result = searcher().search(p.q, page=p.page, per_page=p.per_page, dept=p.dept, doc=p.doc)
+        result = searcher().search(p.q, page=p.page, per_page=p.per_page, dept=p.dept, doc=p.doc,
+                                   filters=p.filters)
     except (params.ParamError, QueryError) as exc:
         return render_template("search.html", error=str(exc), **context), 400
     except IndexUnavailable as exc:
@@ -33,6 +35,7 @@ def search():
     return render_template(
         "search.html", result=result, suggestions=suggestions, last_page=last,
         pages=page_window(result["page"], last), per_page_param=request.args.get("per_page"),
+        doc_titles=searcher().doc_titles(result["facets"].get("documents", {})),
         **context,
     )
 

@@ -23,6 +23,13 @@ class SearchParams:
     per_page: int
     dept: str | None
     doc: str | None
+    category: str | None = None
+    province: str | None = None
+
+    @property
+    def filters(self) -> dict:
+        """The collection filters beside dept/doc, for Searcher.search(filters=…)."""
+        return {k: v for k, v in (("category", self.category), ("province", self.province)) if v}
 
 
 def query(args, config, name: str = "q") -> str:
@@ -68,4 +75,6 @@ def search_params(args, config) -> SearchParams:
         per_page=integer(args, "per_page", config["DEFAULT_PER_PAGE"], config["MAX_PER_PAGE"]),
         dept=text_filter(args, "dept"),
         doc=text_filter(args, "doc"),
+        category=text_filter(args, "category"),
+        province=text_filter(args, "province"),
     )

@@ -113,6 +113,7 @@ class FakeSearcher:
 
     def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None):
         self.calls.append(("search", q, page, per_page, dept, doc))
+        self.last_filters = filters
         self._maybe_raise()
         return dict(self.result, query=q, page=page, per_page=per_page)
 
@@ -129,6 +130,9 @@ class FakeSearcher:
     def health(self):
         self._maybe_raise()
         return self.health_result
+
+    def doc_titles(self, doc_ids):
+        return {d: f"文件 {d}" for d in doc_ids}
 
 
 def fake_hit(**fields):

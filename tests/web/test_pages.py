@@ -326,3 +326,20 @@ def test_no_route_answers_500(client, extra_doc_id):
             "/static/widget.js", "/static/nothing.css", "/doc/", "/doc/%00", "/api/", "/search?q=专利&page=2"]
     for url in urls:
         assert client.get(url).status_code < 500, url
+
+
+def test_collection_facets_link_to_filtered_searches(fake_app, fakes):
+    """Category, province and document facets narrow the search; an active filter shows as a chip."""
+    result = fakes.result([fakes.hit()], total=3)
+    result["facets"].update(categories={"经济法": 2, "地方性法规": 1}, provinces={"上海": 1},
+                            documents={"laws/a": 2, "laws/b": 1})
+    searcher = fakes.Searcher(result=result)
+    client = fake_app(searcher).test_client()
+    body = page(client, "/search?q=融资")
+    facets = re.search(r'<aside class="facets".*?</aside>', body, re.S).group(0)
+    assert "按类别筛选" in facets and "category=%E7%BB%8F%E6%B5%8E%E6%B3%95" in facets
+    assert "按省份筛选" in facets and "province=%E4%B8%8A%E6%B5%B7" in facets
+    assert "文件 laws/a" in facets and "doc=laws/a" in facets
+    body = page(client, "/search?q=融资&province=上海")
+    assert "省份：上海" in body
+    assert searcher.last_filters == {"province": "上海"}

@@ -52,7 +52,9 @@ def register(app) -> None:
             response.data = json.dumps({"error": message})
             response.content_type = "application/json"
             return response
-        return render_template("error.html", status=code, message=message), code
+        # keep the exception's own headers (Allow on 405, Retry-After on 429) on the page too
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return render_template("error.html", status=code, message=message), code, headers
 
     @app.errorhandler(Exception)
     def unexpected(exc):

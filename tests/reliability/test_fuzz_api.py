@@ -180,6 +180,7 @@ def test_other_methods_on_the_api_are_405_json(client, method, path):
 def test_other_methods_on_pages_are_405(client, method, path):
     response = client.open(path, method=method)
     assert response.status_code == 405 and response.mimetype == "text/html"
+    assert "GET" in response.headers["Allow"]
 
 
 @pytest.mark.parametrize("path", ["/nope", "/api/nope", "/api/", "/static/../setup.cfg", "/static/%2e%2e/app.js",

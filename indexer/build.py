@@ -31,7 +31,7 @@ def clause_records(doc: Document):
     meta = doc.meta
     doc_info = {"doc_title": doc.title, "category": meta.get("category"), "province": meta.get("province"),
                 "version_date": meta.get("version_date"), "doc_number": meta.get("doc_number")}
-    doc_fields = {k: v for k, v in (("doc_title", doc.title), ("category", meta.get("category")),
+    doc_fields = {k: v for k, v in (("category", meta.get("category")),
                                      ("province", meta.get("province")), ("doc_number", meta.get("doc_number")),
                                      ("historical", True if meta.get("historical") else None)) if v}
     by_measure = {m.no: m for m in doc.measures}
@@ -45,8 +45,7 @@ def clause_records(doc: Document):
         if m.title and m.title != m.article:   # an article's label is its `article` term, not title text
             record["measure_title"] = m.title
         if m.departments:
-            record["departments"] = "、".join(m.departments)
-            record["dept"] = ",".join(m.departments)
+            record["dept"] = ",".join(d.replace(",", "，") for d in m.departments)
         if m.chapter:
             record["chapter"] = m.chapter
         if m.article:

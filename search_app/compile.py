@@ -14,11 +14,13 @@ import jieba
 from whoosh import query as Q
 
 from indexer.numerals import ARTICLE_RE, article_label
-from indexer.schema import FIELD_WEIGHTS
+from indexer.schema import CONTEXT_FIELDS, FIELD_WEIGHTS
 
 from .query import ParsedQuery, QueryError, Word
 
-PHRASE_FIELDS = ("text", "measure_title", "doc_title", "chapter")
+PHRASE_FIELDS = ("text", "measure_title", "chapter")
+CONTEXT_SCORE = 3.0     # a word of a clause's document title or department: a fixed score × field weight
+MAX_CONTEXT_NAMES = 300  # a word in more titles or department names than this names none of them
 PROXIMITY_BOOST = 0.5   # bonus weight when a query's words stand together in the clause text
 RELAX_SHARE = 0.6       # a relaxed query needs this share of its words matched
 BROADER_WEIGHT = 0.5    # a broader term (专利 => 知识产权) counts half
@@ -50,8 +52,9 @@ class Compiled:
 
 
 class QueryCompiler:
-    def __init__(self, analyzer, synonyms, reader, question_words=()):
+    def __init__(self, analyzer, synonyms, reader, question_words=(), context=None):
         self.analyzer = analyzer
+        self.context = context or {}   # CONTEXT_FIELDS name → {word: names holding it}
         self.normalize = analyzer[0].normalizer   # the pipeline's tokenizer normalises
         self.reader = reader
         self.question_words = frozenset(question_words)
@@ -77,24 +80,28 @@ class QueryCompiler:
         return units
 
     # -- building blocks ---------------------------------------------------------------------
-    def unit_query(self, unit: Unit, terms: set[str], fields=None, broader=False) -> Q.Query:
+    def unit_query(self, unit: Unit, terms: set[str], fields=None, broader=False, broad=False) -> Q.Query:
         """The unit's word, or all its sub-words, or (an unknown word) its dictionary pieces;
         with broader, also its broader terms at BROADER_WEIGHT."""
-        q = self._unit_query(unit, terms, fields)
+        q = self._unit_query(unit, terms, fields, broad)
         wider = self.broader.get(unit.word, []) if broader else []
         if not wider:
             return q
         alts = [self.units_query_plain(self.units(b), terms, fields) for b in wider]
         return Or([q] + [a.with_boost(BROADER_WEIGHT) for a in alts])
 
-    def _unit_query(self, unit: Unit, terms: set[str], fields=None) -> Q.Query:
+    def _unit_query(self, unit: Unit, terms: set[str], fields=None, broad=False) -> Q.Query:
         """Per field, the first alternative the field holds at all: the word itself (inside longer
         words it is indexed as a sub-word, so this finds 知识产权 in 知识产权质押); else, for a word
         the field never saw whole, all its sub-words, or its dictionary pieces."""
-        df = self.reader.doc_frequency
         pieces = None
         per_field = []
         for fname in (fields or FIELD_WEIGHTS):
+            if fname in CONTEXT_FIELDS:
+                names = self.context.get(fname, {})
+                df = lambda f, w: len(names.get(w, ()))  # noqa: E731
+            else:
+                df = self.reader.doc_frequency
             if df(fname, unit.word):
                 alt = [unit.word]
             elif unit.subwords and all(df(fname, w) for w in unit.subwords):
@@ -105,35 +112,52 @@ class QueryCompiler:
                 if len(pieces) < 2 or not all(df(fname, w) for w in pieces):
                     continue
                 alt = pieces
+            if fname in CONTEXT_FIELDS:
+                q = self.context_query(fname, alt, broad)
+                if q is None:
+                    continue
+            else:
+                q = Q.Term(fname, alt[0]) if len(alt) == 1 else Q.And([Q.Term(fname, w) for w in alt])
+                q = q.with_boost(FIELD_WEIGHTS[fname])
             terms.update(alt)
-            q = Q.Term(fname, alt[0]) if len(alt) == 1 else Q.And([Q.Term(fname, w) for w in alt])
-            per_field.append(q.with_boost(FIELD_WEIGHTS[fname]))
+            per_field.append(q)
         if not per_field:
             return Q.NullQuery
         return Or(per_field) if len(per_field) > 1 else per_field[0]
 
-    def units_query(self, units: list[Unit], terms: set[str], fields=None) -> Q.Query:
+    def context_query(self, fname: str, words: list[str], broad=False) -> Q.Query | None:
+        """Clauses whose document title (or department name) holds all these words, at a fixed score;
+        unless broad (a filter), a word common to many names is no reference to any of them."""
+        names = self.context[fname]
+        found = set.intersection(*(names.get(w, set()) for w in words))
+        if not found or (len(found) > MAX_CONTEXT_NAMES and not broad):
+            return None
+        clause_field = CONTEXT_FIELDS[fname]
+        q = Or([Q.Term(clause_field, n) for n in sorted(found)]) if len(found) > 1 else Q.Term(clause_field, found.pop())
+        return Q.ConstantScoreQuery(q, CONTEXT_SCORE * FIELD_WEIGHTS[fname])
+
+    def units_query(self, units: list[Unit], terms: set[str], fields=None, broad=False) -> Q.Query:
         """All units, each widened by its synonym group where one applies."""
         parts, i = [], 0
         while i < len(units):
             for j in range(min(len(units), i + 8), i, -1):
                 key = "".join(u.word for u in units[i:j])
                 if key in self.synonyms:
-                    alts = [self.units_query_plain(units[i:j], terms, fields)]
+                    alts = [self.units_query_plain(units[i:j], terms, fields, broad)]
                     for other in self.synonyms[key]:
                         other_units = self.units(other)
                         if other_units:
-                            alts.append(self.units_query_plain(other_units, terms, fields))
+                            alts.append(self.units_query_plain(other_units, terms, fields, broad))
                     parts.append(Or(alts))
                     i = j
                     break
             else:
-                parts.append(self.unit_query(units[i], terms, fields))
+                parts.append(self.unit_query(units[i], terms, fields, broad=broad))
                 i += 1
         return parts[0] if len(parts) == 1 else Q.And(parts)
 
-    def units_query_plain(self, units, terms, fields=None):
-        qs = [self.unit_query(u, terms, fields) for u in units]
+    def units_query_plain(self, units, terms, fields=None, broad=False):
+        qs = [self.unit_query(u, terms, fields, broad=broad) for u in units]
         return qs[0] if len(qs) == 1 else Q.And(qs)
 
     def phrase_query(self, text: str, terms: set[str]) -> Q.Query | None:

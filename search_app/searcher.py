@@ -62,12 +62,34 @@ class _Generation:
         s = getattr(self.local, "searcher", None)
         if s is None:
             s = self.local.searcher = self.index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
-            self.local.compiler = QueryCompiler(self.analyzer, self.synonyms, s.reader(), question_words())
+            self.local.compiler = QueryCompiler(self.analyzer, self.synonyms, s.reader(), question_words(),
+                                                self.context())
         return s
 
     def compiler(self) -> QueryCompiler:
         self.searcher()
         return self.local.compiler
+
+    def context(self) -> dict[str, dict[str, set[str]]]:
+        """Word → document ids whose title holds it, and word → department names holding it
+        (schema.CONTEXT_FIELDS): analysed once per generation instead of once per clause."""
+        found = getattr(self, "_context", None)
+        if found is None:
+            titles = {d: info["title"] for d, info in self.manifest["documents"].items()}
+            reader = self.index.reader()
+            try:
+                depts = {t.decode("utf-8"): t.decode("utf-8") for t in reader.lexicon("dept")}
+            finally:
+                reader.close()
+            found = self._context = {"doc_title": self._word_index(titles), "departments": self._word_index(depts)}
+        return found
+
+    def _word_index(self, names: dict[str, str]) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = {}
+        for key, text in names.items():
+            for t in self.analyzer(text, mode="index"):
+                index.setdefault(t.text, set()).add(key)
+        return index
 
     def values_of(self, fieldname: str) -> list[tuple[str, ...]]:
         """docnum → the field's terms, read once per generation from the postings (Whoosh's own
@@ -184,12 +206,12 @@ class Searcher:
             if reader.doc_frequency("dept", value):
                 return Q.Term("dept", value)
             units = compiler.units(value)
-            return compiler.units_query(units, set(), fields=("departments",)) if units else Q.NullQuery
+            return compiler.units_query(units, set(), fields=("departments",), broad=True) if units else Q.NullQuery
         if key == "doc":
             if reader.doc_frequency("doc_id", value):
                 return Q.Term("doc_id", value)
             units = compiler.units(value)
-            return compiler.units_query(units, set(), fields=("doc_title",)) if units else Q.NullQuery
+            return compiler.units_query(units, set(), fields=("doc_title",), broad=True) if units else Q.NullQuery
         if key in ("category", "province"):
             return Q.Term(key, value)
         if key == "article":

@@ -1,13 +1,18 @@
-"""One fix to Whoosh 2.7.4, applied when the indexer is imported.
+"""Two fixes to Whoosh 2.7.4, applied when the indexer is imported.
 
-`W3PerDocReader._cached_reader` caches the column readers it finds but not the ones it doesn't:
+1. `W3PerDocReader._cached_reader` caches the column readers it finds but not the ones it doesn't:
 for a field that no document of a segment holds (a list document has no chapter, a law no
 departments) every `doc_field_length` call asks the file system again. Flushing a segment and
 BM25F scoring call it once per posting, which made builds several times slower. Segments never
 change once written, so a miss can be cached as safely as a hit.
+
+2. `FilterCollector.all_ids` tests `if _allow and …` for every document: the truth value of a
+filter's bit set counts its bits, so listing a filtered result's documents scanned the whole
+set once per match (seconds on a large index). Testing `is not None` is what was meant.
 """
 from __future__ import annotations
 
+from whoosh import collectors
 from whoosh.codec import whoosh3
 
 _MISSING = object()
@@ -21,9 +26,17 @@ def _cached_reader(self, fieldname, column):
     return found
 
 
+def _all_ids(self):
+    allow, restrict = self._allow, self._restrict
+    for docnum in self.child.all_ids():
+        if (allow is not None and docnum not in allow) or (restrict is not None and docnum in restrict):
+            continue
+        yield docnum
+
+
 def apply() -> None:
-    if whoosh3.W3PerDocReader._cached_reader is not _cached_reader:
-        whoosh3.W3PerDocReader._cached_reader = _cached_reader
+    whoosh3.W3PerDocReader._cached_reader = _cached_reader
+    collectors.FilterCollector.all_ids = _all_ids
 
 
 apply()

@@ -20,7 +20,8 @@ from .query import ParsedQuery, QueryError, Word
 
 PHRASE_FIELDS = ("text", "measure_title", "chapter")
 CONTEXT_SCORE = 3.0     # a word of a clause's document title or department: a fixed score × field weight
-MAX_CONTEXT_NAMES = 300  # a word in more titles or department names than this names none of them
+MAX_CONTEXT_NAMES = 300
+SHORT_TITLE_SCORE = 10.0  # a query word that is a law's short title: that law's clauses first  # a word in more titles or department names than this names none of them
 PROXIMITY_BOOST = 0.5   # bonus weight when a query's words stand together in the clause text
 RELAX_SHARE = 0.6       # a relaxed query needs this share of its words matched
 BROADER_WEIGHT = 0.5    # a broader term (专利 => 知识产权) counts half
@@ -33,6 +34,10 @@ class Or(Q.Or):
     the segment for every OR on small segments, which made each query tens of milliseconds."""
 
     matcher_type = Q.Or.DEFAULT_MATCHER
+
+
+def _matches_nothing(q: Q.Query) -> bool:
+    return q is Q.NullQuery or (isinstance(q, Q.And) and any(_matches_nothing(s) for s in q.subqueries))
 
 
 @dataclass
@@ -55,6 +60,7 @@ class QueryCompiler:
     def __init__(self, analyzer, synonyms, reader, question_words=(), context=None):
         self.analyzer = analyzer
         self.context = context or {}   # CONTEXT_FIELDS name → {word: names holding it}
+        self.short_titles = self.context.get("short_titles", {})
         self.normalize = analyzer[0].normalizer   # the pipeline's tokenizer normalises
         self.reader = reader
         self.question_words = frozenset(question_words)
@@ -172,14 +178,21 @@ class QueryCompiler:
         terms.update(words)
         return Or([Q.Phrase(f, words, slop=max(gaps)).with_boost(FIELD_WEIGHTS[f]) for f in PHRASE_FIELDS])
 
-    def word_query(self, word: Word, terms: set[str]) -> Q.Query | None:
-        label = article_label(word.text) if ARTICLE_RE.fullmatch(word.text.strip()) else None
+    def word_query(self, word: Word, terms: set[str], fields=None) -> Q.Query | None:
+        """A word's query; with fields, in those fields when it occurs there at all."""
+        label = article_label(self.normalize(word.text)) if self.is_article(word) else None
         if label:
             return Q.Term("article", label)
         if word.phrase:
             return self.phrase_query(word.text, terms)
         units = self.units(word.text)
-        return self.units_query(units, terms) if units else None
+        if not units:
+            return None
+        if fields:
+            q = self.units_query(units, terms, fields)
+            if not _matches_nothing(q):
+                return q
+        return self.units_query(units, terms)
 
     def negative_query(self, word: Word) -> Q.Query | None:
         """An excluded word excludes clauses whose own text holds it (not their measure's title)."""
@@ -198,14 +211,45 @@ class QueryCompiler:
         return Q.Phrase("text", words, slop=2).with_boost(PROXIMITY_BOOST * len(words))
 
     # -- whole queries -----------------------------------------------------------------------
+    def is_article(self, word: Word) -> bool:
+        return not word.phrase and ARTICLE_RE.fullmatch(self.normalize(word.text).strip()) is not None
+
+    def split_articles(self, parsed: ParsedQuery) -> ParsedQuery:
+        """劳动合同法第三十九条 typed as one word: the law's name and the article reference apart."""
+        groups = []
+        for group in parsed.groups:
+            word = group[0]
+            m = ARTICLE_RE.search(self.normalize(word.text)) if len(group) == 1 and not word.phrase else None
+            if m is None or self.is_article(word):
+                groups.append(group)
+                continue
+            parts = [word.text[:m.start()], word.text[m.start():m.end()], word.text[m.end():]]
+            groups += [[Word(p.strip())] for p in parts if p.strip()]
+        return ParsedQuery(groups, parsed.negated, parsed.filters)
+
+    def title_boost(self, parsed: ParsedQuery) -> Q.Query | None:
+        """A word that is a document's short title (刑法 for 中华人民共和国刑法) ranks that document's
+        clauses first: readers name laws by short title, and other laws merely cite it."""
+        docs = set()
+        for group in parsed.groups:
+            if len(group) == 1 and not group[0].phrase:
+                docs |= self.short_titles.get(self.normalize(group[0].text).strip(), set())
+        if not docs:
+            return None
+        q = Or([Q.Term("doc_id", d) for d in sorted(docs)]) if len(docs) > 1 else Q.Term("doc_id", docs.pop())
+        return Q.ConstantScoreQuery(q, SHORT_TITLE_SCORE)
+
     def compile(self, parsed: ParsedQuery) -> Compiled:
+        parsed = self.split_articles(parsed)
         terms: set[str] = set()
         required, plain_units = [], []
+        # next to an article reference, the other words name the document (中小企业促进法 第二十条)
+        naming = ("doc_title",) if any(len(g) == 1 and self.is_article(g[0]) for g in parsed.groups) else None
         for group in parsed.groups:
-            options = [q for q in (self.word_query(w, terms) for w in group) if q is not None]
+            options = [q for q in (self.word_query(w, terms, naming) for w in group) if q is not None]
             if options:
                 required.append(options[0] if len(options) == 1 else Or(options))
-            if len(group) == 1 and not group[0].phrase and not ARTICLE_RE.fullmatch(group[0].text.strip()):
+            if len(group) == 1 and not group[0].phrase and not self.is_article(group[0]):
                 plain_units += self.units(group[0].text)
         if not required and parsed.groups:
             raise QueryError("检索式中没有可检索的词，只有标点或虚词 (no searchable words: only punctuation or function words such as 的、和)")
@@ -213,14 +257,13 @@ class QueryCompiler:
             base: Q.Query = Q.Every()   # filters alone: every clause they allow
         else:
             base = required[0] if len(required) == 1 else Q.And(required)
-        prox = self.proximity(plain_units)
-        if prox is not None:
-            base = Q.AndMaybe(base, prox)
+        for bonus in (self.proximity(plain_units), self.title_boost(parsed)):
+            if bonus is not None:
+                base = Q.AndMaybe(base, bonus)
         negatives = [q for q in (self.negative_query(w) for w in parsed.negated) if q is not None]
         if negatives:
             base = Q.AndNot(base, Or(negatives) if len(negatives) > 1 else negatives[0])
-        only_plain = all(len(g) == 1 and not g[0].phrase and not ARTICLE_RE.fullmatch(g[0].text.strip())
-                         for g in parsed.groups)
+        only_plain = all(len(g) == 1 and not g[0].phrase and not self.is_article(g[0]) for g in parsed.groups)
         relaxable = only_plain and (len(plain_units) >= 2 or any(len(u.subwords) > 1 for u in plain_units))
         return Compiled(base, terms, plain_units, relaxable)
 
@@ -232,6 +275,9 @@ class QueryCompiler:
         """
         units = compiled.units
         content = [u for u in units if u.word not in self.question_words]
+        known = [u for u in content if self.unit_query(u, set()) is not Q.NullQuery]
+        if len(known) >= 2 and 2 * len(known) >= len(content):
+            content = known   # a word found nowhere cannot help, when most of the others are found
         negatives = [q for q in (self.negative_query(w) for w in parsed.negated) if q is not None]
 
         def finish(q):
@@ -253,7 +299,7 @@ class QueryCompiler:
         rare = [p for p in pieces if self.reader.doc_frequency("text", p) <= common]
         if len(rare) >= 2:   # so are words in a large share of all clauses (企业, 规定)
             pieces = rare
-        pieces = pieces[:MAX_RELAX_TERMS]
+        pieces = [p for p in pieces if self.unit_query(Unit(p), set()) is not Q.NullQuery][:MAX_RELAX_TERMS]
         if len(pieces) >= 2 or any(p in self.broader for p in pieces):
             terms = set()
             parts = [self.unit_query(Unit(w), terms, broader=True) for w in pieces]

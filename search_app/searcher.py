@@ -81,7 +81,12 @@ class _Generation:
                 depts = {t.decode("utf-8"): t.decode("utf-8") for t in reader.lexicon("dept")}
             finally:
                 reader.close()
-            found = self._context = {"doc_title": self._word_index(titles), "departments": self._word_index(depts)}
+            short: dict[str, set[str]] = {}
+            for doc_id, title in titles.items():
+                name = self.normalizer(title).removeprefix("中华人民共和国").strip()
+                short.setdefault(name, set()).add(doc_id)
+            found = self._context = {"doc_title": self._word_index(titles), "departments": self._word_index(depts),
+                                     "short_titles": short}
         return found
 
     def _word_index(self, names: dict[str, str]) -> dict[str, set[str]]:
@@ -178,6 +183,7 @@ class Searcher:
                 if extra:
                     relaxed, order, terms = True, order + extra, terms | looser.terms
                     matched |= set(more.docs())
+                if len(matched) >= PAD_BELOW:
                     break
         start = (page - 1) * per_page
         hits = [self._hit(gen, hit, terms) for hit in order[start:start + per_page]]
@@ -327,17 +333,22 @@ def _bounded(name, value, low, high) -> int:
 
 def _crowd(results, window, columns):
     """Ranked hits with crowding: a measure's third clause waits until every other measure in the
-    window has shown its first two; then, over that order, a document's fifth clause waits likewise."""
+    window has shown its first two; then, over that order, clauses of a document's fifth measure
+    wait likewise (one law's many articles do not fill the first page)."""
     hits = list(results[:window]) if window else []
     measure_of, doc_of = columns
     by_measure = _defer(hits, lambda h: measure_of[h.docnum], PER_MEASURE)
-    return _defer(by_measure, lambda h: doc_of[h.docnum], PER_DOCUMENT)
+    return _defer(by_measure, lambda h: doc_of[h.docnum], PER_DOCUMENT, lambda h: measure_of[h.docnum])
 
 
-def _defer(hits, key, limit):
-    counts, first, later = {}, [], []
+def _defer(hits, key, limit, unit=None):
+    """Hits in order, those beyond `limit` (clauses, or distinct units) per key moved to the end."""
+    seen: dict = {}
+    first, later = [], []
     for hit in hits:
-        k = key(hit)
-        counts[k] = counts.get(k, 0) + 1
-        (first if counts[k] <= limit else later).append(hit)
+        units = seen.setdefault(key(hit), [])
+        u = unit(hit) if unit else len(units)
+        if u not in units:
+            units.append(u)
+        (first if units.index(u) < limit else later).append(hit)
     return first + later

@@ -2,32 +2,41 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+          "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS)
 ARTICLE_RE = re.compile(rf"第\s*([{NUMERAL_CHARS}]+|\d+)\s*条(?:之([{NUMERAL_CHARS}]+|\d+))?")
 
 
-def cn_to_int(text: str) -> int:
-    """'二十' → 20, '一百零五' → 105, '十' → 10, '二〇一八' → 2018, '105' → 105."""
-    text = text.strip()
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in DIGITS and c not in UNITS for c in text):
-        raise ValueError(f"not a Chinese numeral: {text!r}")
-    if all(c in DIGITS for c in text):  # digit by digit: 二〇一八
-        return int("".join(str(DIGITS[c]) for c in text))
+def cn_to_int(numeral: str) -> int:
+    """'二十' → 20, '一百零一' → 101, '两千' → 2000, '一〇一' → 101, '12'/'１２' → 12."""
+    s = numeral.strip()
+    if not s:
+        raise ValueError("empty numeral")
+    if all(unicodedata.decimal(ch, None) is not None for ch in s):
+        return int(s)
+    if not any(ch in UNITS for ch in s):  # digit by digit: 一九九四, 一〇一
+        try:
+            return int("".join(str(DIGITS[ch]) for ch in s))
+        except KeyError as exc:
+            raise ValueError(f"not a Chinese numeral: {numeral!r}") from exc
     total, section, digit = 0, 0, None
-    for c in text:
-        if c in DIGITS:
-            digit = DIGITS[c]
-        elif c == "万":
-            section = (section + (digit or 0)) * 10000
-            total, section, digit = total + section, 0, None
-        else:
-            section += (1 if digit is None else digit) * UNITS[c]
+    for ch in s:
+        if ch in DIGITS:
+            digit = DIGITS[ch]
+        elif ch in UNITS:
+            unit = UNITS[ch]
+            if unit == 10000:
+                total += (section + (digit or 0)) * unit
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * unit
             digit = None
+        else:
+            raise ValueError(f"not a Chinese numeral: {numeral!r}")
     return total + section + (digit or 0)
 
 

@@ -30,14 +30,11 @@ non-heading character lands in a paragraph, except the article/item label, which
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from ..model import CorpusError, Measure
+from ..numerals import cn_to_int  # noqa: F401  (re-exported for the readers' tests)
 from .text import DOC_NUMBER_RE
 
-_DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-           "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 NUMERAL = r"[零〇○一二两三四五六七八九十百千万\d]+"
 SUB_FACTOR = 10000  # 第X条之N → X*SUB_FACTOR + N
 
@@ -58,35 +55,6 @@ def tidy_line(raw: str) -> str:
     """A source line without zero-width characters (not text: some sources mark empty lines with
     U+200B) and without surrounding whitespace."""
     return _INVISIBLE.sub("", raw).strip()
-
-
-def cn_to_int(numeral: str) -> int:
-    """'二十' → 20, '一百零一' → 101, '两千' → 2000, '一〇一' → 101, '12'/'１２' → 12."""
-    s = numeral.strip()
-    if not s:
-        raise ValueError("empty numeral")
-    if all(unicodedata.decimal(ch, None) is not None for ch in s):
-        return int(s)
-    if not any(ch in _UNITS for ch in s):  # digit by digit: 一九九四, 一〇一
-        try:
-            return int("".join(str(_DIGITS[ch]) for ch in s))
-        except KeyError as exc:
-            raise ValueError(f"not a Chinese numeral: {numeral!r}") from exc
-    total, section, digit = 0, 0, None
-    for ch in s:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch in _UNITS:
-            unit = _UNITS[ch]
-            if unit == 10000:
-                total += (section + (digit or 0)) * unit
-                section = 0
-            else:
-                section += (1 if digit is None else digit) * unit
-            digit = None
-        else:
-            raise ValueError(f"not a Chinese numeral: {numeral!r}")
-    return total + section + (digit or 0)
 
 
 def _tidy_heading(text: str) -> str:

@@ -39,7 +39,8 @@ def parse_rate(value) -> tuple[int, float] | None:
     m = _RATE_RE.fullmatch(str(value))
     unit = _UNITS.get(m[3].lower()) if m else None
     if unit is None or int(m[1]) < 1 or (m[2] and int(m[2]) < 1):
-        raise ConfigError(f"RATE_LIMIT must look like 60/minute, 5/second or 120/5minutes, got {value!r}")
+        raise ConfigError(f"RATE_LIMIT (env POLICY_SEARCH_RATE_LIMIT) must look like 60/minute, 5/second or "
+                          f"120/5minutes, got {value!r}")
     return int(m[1]), unit * int(m[2] or 1)
 
 

@@ -33,7 +33,7 @@ _RATE_RE = re.compile(r"\s*(\d+)\s*(?:/|per)\s*(\d*)\s*([a-z]+?)s?\s*", re.I)
 
 
 def parse_rate(value) -> tuple[int, float] | None:
-    """"60/minute" → (60, 60.0): at most 60 requests in any 60 s (bursts up to 60); None when off."""
+    """"60/minute" → (60, 60): a burst of up to 60 requests, then one a second; None when off."""
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "0", "off", "none", "false")):
         return None
     m = _RATE_RE.fullmatch(str(value))

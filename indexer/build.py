@@ -179,7 +179,12 @@ def pending_changes(corpus_dirs, manifest: dict | None):
     for src in sources:
         if src.doc_id not in known:
             added.append(src)
-        elif known[src.doc_id]["sha256"] != file_hash(src.path):
+            continue
+        try:
+            digest = file_hash(src.path)
+        except OSError as exc:
+            raise CorpusError(src.path, None, f"unreadable: {exc.strerror or exc}") from None
+        if known[src.doc_id]["sha256"] != digest:
             changed.append(src)
     on_disk = {s.doc_id for s in sources}
     removed = [d for d in known if d not in on_disk]
@@ -226,7 +231,11 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
         by_id = {s.doc_id: s for s in added + changed}
         gen = store.copy_generation(store.current)
         try:
-            ix = whoosh_index.open_dir(str(gen))
+            try:
+                ix = whoosh_index.open_dir(str(gen))
+            except Exception as exc:
+                raise BuildError(f"the live index {store.current} is damaged ({type(exc).__name__}); "
+                                 f"run policy-index build to rebuild it from the corpus") from None
             writer = ix.writer(limitmb=256)
             for doc_id in removed + [s.doc_id for s in changed]:
                 writer.delete_by_term("doc_id", doc_id)

@@ -53,10 +53,10 @@ def build(corpus_dirs, index_dir, skip_bad, if_stale, progress, procs, wait):
 
     The live index keeps serving until then; a failed or interrupted build leaves it untouched.
     """
-    if if_stale and not stale_reason(corpus_dirs, index_dir):
-        click.echo(f"index {index_dir} is up to date", err=True)
-        return
     try:
+        if if_stale and not stale_reason(corpus_dirs, index_dir):
+            click.echo(f"index {index_dir} is up to date", err=True)
+            return
         summary = build_index(corpus_dirs, index_dir, skip_bad=skip_bad, procs=procs, lock_timeout=wait,
                               progress=_progress_default() if progress is None else progress)
     except (BuildError, CorpusError, IndexBusy) as exc:
@@ -96,6 +96,8 @@ def update(corpus_dirs, index_dir, skip_bad, progress, wait):
                                progress=_progress_default() if progress is None else progress)
     except (BuildError, CorpusError, IndexBusy) as exc:
         _fail(exc)
+    for skipped in summary.get("skipped", []):
+        click.echo(f"skipped {skipped}", err=True)
     click.echo(f"updated {summary['generation']}: {summary['added']} added, {summary['changed']} changed, "
                f"{summary['removed']} removed in {summary['seconds']} s")
 

@@ -33,9 +33,11 @@ class IndexStore:
     def _read_pointer(self, name: str) -> str | None:
         try:
             value = (self.root / name).read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+            return None   # absent or garbage: as if there were no index (a build writes a new one)
+        if not value or "/" in value or value in (".", "..") or not value.startswith("gen-"):
             return None
-        return value or None
+        return value
 
     def _write_pointer(self, name: str, value: str | None) -> None:
         path = self.root / name
@@ -64,7 +66,7 @@ class IndexStore:
             return None
         try:
             return json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        except (OSError, ValueError):   # missing or damaged: no usable index
             return None
 
     # -- generations ------------------------------------------------------------------------

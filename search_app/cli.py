@@ -75,10 +75,16 @@ def serve(index_dir, host, port, threads):
     import waitress
 
     from . import create_app
-    app = create_app({"INDEX_DIR": index_dir})
+    from .config import ConfigError
+    try:
+        app = create_app({"INDEX_DIR": index_dir})
+    except ConfigError as exc:
+        click.echo(f"bad setting: {exc}", err=True)
+        sys.exit(2)
     app.extensions["policy_search"].warm()
     click.echo(f"policy-search serving {index_dir} on http://{host}:{port}/", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="policy-search")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="policy-search",
+                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
 
 
 if __name__ == "__main__":

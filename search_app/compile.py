@@ -26,7 +26,9 @@ PROXIMITY_BOOST = 0.5   # bonus weight when a query's words stand together in th
 RELAX_SHARE = 0.6       # a relaxed query needs this share of its words matched
 BROADER_WEIGHT = 0.5    # a broader term (专利 => 知识产权) counts half
 COMMON_SHARE = 0.02     # a word in more than this share of clauses is too common to relax onto
-MAX_RELAX_TERMS = 10   # C(10, 6) = 210 combinations at most
+MAX_RELAX_TERMS = 6    # C(6, 4) = 15 combinations at most
+MAX_COMMON_RELAX_TERMS = 4
+MAX_PROXIMITY_WORDS = 8
 
 
 class Or(Q.Or):
@@ -205,7 +207,7 @@ class QueryCompiler:
 
     def proximity(self, units: list[Unit]) -> Q.Query | None:
         """Rewards clauses whose text holds the query's words side by side, in order."""
-        words = [u.word for u in units]
+        words = [u.word for u in units][:MAX_PROXIMITY_WORDS]
         if len(words) < 2:
             return None
         return Q.Phrase("text", words, slop=2).with_boost(PROXIMITY_BOOST * len(words))
@@ -299,7 +301,11 @@ class QueryCompiler:
         rare = [p for p in pieces if self.reader.doc_frequency("text", p) <= common]
         if len(rare) >= 2:   # so are words in a large share of all clauses (企业, 规定)
             pieces = rare
-        pieces = [p for p in pieces if self.unit_query(Unit(p), set()) is not Q.NullQuery][:MAX_RELAX_TERMS]
+        else:                # all common: the few rarest of them
+            pieces = sorted(pieces, key=lambda p: self.reader.doc_frequency("text", p))[:MAX_COMMON_RELAX_TERMS]
+        pieces = [p for p in pieces if self.unit_query(Unit(p), set()) is not Q.NullQuery]
+        if len(pieces) > MAX_RELAX_TERMS:   # the rarest say most and cost least
+            pieces = sorted(pieces, key=lambda p: self.reader.doc_frequency("text", p))[:MAX_RELAX_TERMS]
         if len(pieces) >= 2 or any(p in self.broader for p in pieces):
             terms = set()
             parts = [self.unit_query(Unit(w), terms, broader=True) for w in pieces]

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 MAX_QUERY_LENGTH = 200
+MAX_WORDS = 20   # distinct words, OR alternatives and exclusions included: each costs a posting scan
 
 FIELD_ALIASES = {
     "部门": "dept", "dept": "dept", "department": "dept",
@@ -57,6 +58,18 @@ def _unquote(body: str) -> tuple[str, bool]:
     if len(body) >= 2 and body[0] in '"“' and body[-1] in '"”':
         return body[1:-1].strip(), True
     return body, False
+
+
+def _deduplicated(parsed: ParsedQuery) -> ParsedQuery:
+    """A word typed twice asks for nothing more than once."""
+    seen, groups = set(), []
+    for group in parsed.groups:
+        key = tuple((w.text, w.phrase) for w in group)
+        if key not in seen:
+            seen.add(key)
+            groups.append(group)
+    negated = list({(w.text, w.phrase): w for w in parsed.negated}.values())
+    return ParsedQuery(groups, negated, parsed.filters)
 
 
 def parse(q: str | None) -> ParsedQuery:
@@ -116,6 +129,10 @@ def parse(q: str | None) -> ParsedQuery:
             parsed.groups.append([word])
     if pending_or:
         raise QueryError("OR 两边都需要检索词 (OR needs a word on each side)")
+    parsed = _deduplicated(parsed)
+    words = sum(len(g) for g in parsed.groups) + len(parsed.negated)
+    if words > MAX_WORDS:
+        raise QueryError(f"检索词过多，最多 {MAX_WORDS} 个 (too many words: {words}, at most {MAX_WORDS})")
     if not parsed.groups and not parsed.filters:
         raise QueryError("检索式只有排除词，请加上要查找的词 (the query only excludes words: add a word to search for)")
     return parsed

@@ -49,11 +49,12 @@ class _Generation:
             self.index = whoosh_index.open_dir(str(path))
             self.manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
             self.synonyms = json.loads((path / "synonyms.json").read_text(encoding="utf-8"))
+            self.analyzer = self.index.schema["text"].analyzer
+            self.normalizer = self.analyzer[0].normalizer
+            self.index.searcher().close()   # opens every segment now: damage shows here, not per request
         except Exception as exc:  # any damage to the folder: report, never crash the server
             raise IndexUnavailable(f"the index at {path} cannot be opened ({type(exc).__name__}: {exc}); "
                                    f"rebuild it with: policy-index build") from exc
-        self.analyzer = self.index.schema["text"].analyzer
-        self.normalizer = self.analyzer[0].normalizer
         self.local = threading.local()
         self.titles = sorted({t for d in self.manifest["documents"].values()
                               for t in [d["title"], *d.get("measure_titles", [])]})

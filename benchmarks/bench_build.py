@@ -11,7 +11,7 @@ For every size: generate the corpus (cached under benchmarks/out/, git-ignored),
 naive.py), each step in its own child process:
 
   build   wall seconds, CPU seconds (all processes of the build), clauses/s, index MB, peak memory:
-          PSS summed over the build's process tree, sampled every 0.2 s (shared pages counted
+          PSS summed over the build's process tree, sampled every 0.5 s (shared pages counted
           once), and the largest single-process max RSS (wait4 rusage)
   query   a mixed list of ≥200 queries (queries.py) in process: one untimed warm-up pass, then
           --passes timed passes through Searcher.search (page 1, 10 per page; naive: top 10 with
@@ -105,22 +105,36 @@ def child_query(a) -> dict:
             except QueryError:
                 return -1, False
             return r["total"], r["relaxed"]
+    crashes: list[dict] = []
+
+    def safe_run(q):
+        """An engine exception is a finding: count it, keep the first few with their last frame."""
+        try:
+            return run(q)
+        except Exception as exc:  # noqa: BLE001 - reported, not hidden
+            import traceback
+            if len(crashes) < 10 and not any(c["query"] == q for c in crashes):
+                frames = traceback.extract_tb(exc.__traceback__)
+                crashes.append({"query": q, "error": f"{type(exc).__name__}: {exc}",
+                                "where": [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames[-6:]]})
+            return -2, False
     first_q = queries[0][1]
-    run(first_q)
+    safe_run(first_q)
     first_ms = (time.perf_counter() - t0) * 1000
     by_kind: dict[str, list[float]] = {}
     all_ms, warm_ms = [], []
-    zero, relaxed, errors = {}, {}, 0
+    zero, relaxed, errors, crashed = {}, {}, 0, 0
     for pass_no in range(a.passes + 1):
         for kind, q in queries:
             t = time.perf_counter()
-            total, was_relaxed = run(q)
+            total, was_relaxed = safe_run(q)
             ms = (time.perf_counter() - t) * 1000
             if pass_no == 0:
                 warm_ms.append(ms)
                 zero[kind] = zero.get(kind, 0) + (total == 0)
                 relaxed[kind] = relaxed.get(kind, 0) + bool(was_relaxed)
-                errors += total < 0
+                errors += total == -1
+                crashed += total == -2
                 continue
             all_ms.append(ms)
             by_kind.setdefault(kind, []).append(ms)
@@ -132,7 +146,7 @@ def child_query(a) -> dict:
             "warmup_p50_ms": percentile(warm_ms, 50), "warmup_p95_ms": percentile(warm_ms, 95),
             "by_kind": {k: {"p50_ms": percentile(sorted(v), 50), "p95_ms": percentile(sorted(v), 95)}
                         for k, v in by_kind.items()},
-            "zero_hits": zero, "relaxed": relaxed, "errors": errors}
+            "zero_hits": zero, "relaxed": relaxed, "errors": errors, "crashed": crashed, "crashes": crashes}
 
 
 def modify(path: Path, round_no: int) -> None:
@@ -265,7 +279,7 @@ def run_child(step: str, engine: str, corpus_dirs, index: Path, result: Path, ex
             mem = [_memory_kb(p) for p in tree]
             peak["pss"] = max(peak["pss"], sum(m[0] for m in mem))
             peak["rss"] = max(peak["rss"], sum(m[1] for m in mem))
-            done.wait(0.2)
+            done.wait(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -351,7 +365,7 @@ def detail(rows) -> str:
         out.append(f"{r['size']} {r['engine']}: first query {q['first_query_ms']:.0f} ms; warm-up pass p50/p95 "
                    f"{q['warmup_p50_ms']:.2f}/{q['warmup_p95_ms']:.2f} ms; per kind p50/p95 ms: {kinds}; "
                    f"{zero}/{q['queries']} queries without hits, {sum(q.get('relaxed', {}).values())} relaxed, "
-                   f"{q.get('errors', 0)} errors; other load during queries {q.get('other_load', 0):.2f}")
+                   f"{q.get('errors', 0)} query errors, {q.get('crashed', 0)} engine exceptions; other load during queries {q.get('other_load', 0):.2f}")
     return "\n".join(out)
 
 
@@ -419,6 +433,9 @@ def bench_size(label, corpus_dirs, engines, a, rows, log, chars=None, skip_bad=F
                       f"(first {q['first_query_ms']:.0f} ms), other load {q['other_load']:.2f}", flush=True)
             else:
                 print(f"  [{engine}] query failed: {q.get('error')}", flush=True)
+            for c in q.get("crashes") or []:
+                print(f"  [{engine}] ENGINE EXCEPTION for {c['query']!r}: {c['error']} at {' < '.join(reversed(c['where']))}",
+                      flush=True)
         if not a.no_update:
             u = run_child("update", engine, copies, index, run_dir / "update.json", extra=flags, log=log)
             row["update"] = u

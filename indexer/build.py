@@ -13,6 +13,7 @@ from whoosh.query import Every, Term
 from .clauses import document_clauses
 from .corpus import discover, file_hash, mark_versions, read_all
 from .model import CorpusError, Document
+from .parallel import build_parts
 from .resources import corpus_analyzer, stopwords, synonym_groups
 from .schema import make_schema
 from .store import IndexStore
@@ -151,10 +152,13 @@ def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_tim
         analyzer = corpus_analyzer(corpus_dirs[0])
         gen = store.new_generation()
         try:
-            ix = whoosh_index.create_in(str(gen), make_schema(analyzer))
-            writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1) if procs > 1 else ix.writer(limitmb=256)
-            summaries = _write_docs(writer, docs, by_id, progress)
-            writer.commit()
+            if procs > 1 and len(docs) > 1:
+                summaries = build_parts(gen, docs, by_id, analyzer, _write_docs, procs)
+            else:
+                ix = whoosh_index.create_in(str(gen), make_schema(analyzer))
+                writer = ix.writer(limitmb=256)
+                summaries = _write_docs(writer, docs, by_id, progress)
+                writer.commit()
             manifest = {"format": 1, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                         "corpus_roots": [str(c.resolve()) for c in corpus_dirs],
                         "resources": resources_digest(corpus_dirs[0]),

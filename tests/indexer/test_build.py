@@ -221,3 +221,22 @@ def test_changed_dictionaries_need_a_full_build(tmp_path, corpus_dir, index_dir,
         update_index([corpus_dir], index_dir)
     assert resource.split(".")[0] in str(err.value)
     assert IndexStore(index_dir).current == live
+
+
+def test_parallel_build_indexes_the_same_clauses(tmp_path):
+    """procs=2 splits the documents between forked workers and joins their segments in one
+    generation: the same documents, clauses and hits as a one-process build."""
+    from search_app.searcher import Searcher
+    corpus = copy_corpus(tmp_path / "corpus")
+    seed = (corpus / SEED).read_text(encoding="utf-8")
+    for n in range(3):
+        (corpus / f"copy-{n}.txt").write_text(seed.replace("山西省", f"第{n}省"), encoding="utf-8")
+    one = build_index([corpus], tmp_path / "one")
+    two = build_index([corpus], tmp_path / "two", procs=2)
+    assert (two["documents"], two["clauses"]) == (one["documents"], one["clauses"]) == (4, 4 * 59)
+    a, b = Searcher(tmp_path / "one"), Searcher(tmp_path / "two")
+    for q in ("专利质押", "第2省", '"协议工资制"'):
+        ra, rb = a.search(q, per_page=50), b.search(q, per_page=50)
+        assert ra["total"] == rb["total"] > 0
+        assert sorted(h["clause_id"] for h in ra["hits"]) == sorted(h["clause_id"] for h in rb["hits"])
+    assert len(list((tmp_path / "two").glob("gen-*/part-*"))) == 0, "worker folders are cleaned up"

@@ -1,0 +1,80 @@
+"""Building one index in several processes.
+
+Each forked worker writes its share of the documents as Whoosh segments in a folder of its own;
+the segments are then moved into the generation and listed in one table of contents. This is
+what Whoosh's multi-process writer means to do, without the parent pickling every clause to the
+workers (measured here, that writer kept both cores less than half busy). Workers inherit the
+read documents by fork, so nothing is serialised, and each loads the user dictionary itself
+(the analyzer does that in every process that uses it).
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+
+_WORK: tuple | None = None   # (docs, sources by id, analyzer, write function), inherited by forked workers
+
+
+def split(docs, parts: int) -> list[list[int]]:
+    """Document indexes in `parts` shares of about equal text, each in reading order."""
+    sizes = sorted(((sum(len(p) for m in d.measures for p in m.paragraphs), i) for i, d in enumerate(docs)),
+                   reverse=True)
+    shares: list[list[int]] = [[] for _ in range(parts)]
+    loads = [0] * parts
+    for size, i in sizes:
+        k = loads.index(min(loads))
+        shares[k].append(i)
+        loads[k] += size
+    return [sorted(s) for s in shares if s]
+
+
+def _worker(part_dir: str, indexes: list[int]) -> None:
+    docs, by_id, analyzer, write_docs = _WORK
+    from .schema import make_schema
+    ix = whoosh_index.create_in(part_dir, make_schema(analyzer))
+    writer = ix.writer(limitmb=256)
+    summaries = write_docs(writer, [docs[i] for i in indexes], by_id, False)
+    writer.commit()
+    Path(part_dir, "summaries.json").write_text(json.dumps(summaries, ensure_ascii=False), encoding="utf-8")
+
+
+def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int) -> dict:
+    """Index `docs` into the empty generation folder `gen` with `procs` workers; their summaries."""
+    global _WORK
+    _WORK = (docs, by_id, analyzer, write_docs)
+    ctx = multiprocessing.get_context("fork")
+    workers = []
+    try:
+        for n, indexes in enumerate(split(docs, procs)):
+            part = gen / f"part-{n}"
+            part.mkdir()
+            worker = ctx.Process(target=_worker, args=(str(part), indexes), daemon=True)
+            worker.start()
+            workers.append((worker, part))
+        for worker, _ in workers:
+            worker.join()
+    finally:
+        _WORK = None
+        for worker, _ in workers:
+            if worker.is_alive():
+                worker.kill()
+    failed = [part.name for worker, part in workers if worker.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"index worker(s) failed: {', '.join(failed)}")
+    from .schema import make_schema
+    segments, summaries = [], {}
+    for _, part in workers:
+        segments += whoosh_index.open_dir(str(part))._segments()
+        summaries.update(json.loads((part / "summaries.json").read_text(encoding="utf-8")))
+        for f in part.iterdir():
+            if f.name.startswith("MAIN_") and not f.name.endswith("WRITELOCK"):
+                os.replace(f, gen / f.name)
+        shutil.rmtree(part)
+    whoosh_index.TOC(make_schema(analyzer), segments, 0).write(FileStorage(str(gen)), "MAIN")
+    return summaries

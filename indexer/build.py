@@ -153,6 +153,8 @@ def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_tim
         gen = store.new_generation()
         try:
             if procs > 1 and len(docs) > 1:
+                if progress:
+                    print(f"indexing {len(docs)} documents in {procs} processes …", file=sys.stderr, flush=True)
                 summaries = build_parts(gen, docs, by_id, analyzer, _write_docs, procs)
             else:
                 ix = whoosh_index.create_in(str(gen), make_schema(analyzer))

@@ -170,7 +170,7 @@ class Searcher:
 
         def run(c):
             flt = restrict if c.restrict is None else (c.restrict if restrict is None else Q.And([restrict, c.restrict]))
-            return s.search(c.query, filter=flt, mask=mask, limit=window)
+            return s.search(c.query, filter=flt, mask=mask or None, limit=window)
 
         columns = gen.columns()
         results = run(compiled)

@@ -24,8 +24,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCORER = ROOT / "benchmarks" / "laws_eval" / "score_laws.py"
 NDCG_FLOOR = 0.8          # the floor
-NDCG_MEASURED = 0.544     # measured on f299328; the no-regression guard sits just under it
-NDCG_GUARD = 0.50
+NDCG_MEASURED = 0.657     # measured 2026-11-25 12:20; the no-regression guard sits just under it
+NDCG_GUARD = 0.60
 MIN_LAWS_DOCUMENTS = 3000   # of 3,423 files; a few are skipped as unreadable
 
 
@@ -75,7 +75,7 @@ def test_queries_file_is_well_formed():
         assert j.expects_nothing or any(g == 2 for g in j.grades.values()), j.query
 
 
-@pytest.mark.xfail(strict=True, reason=f"the engine scores {NDCG_MEASURED} on the laws queries (f299328); "
+@pytest.mark.xfail(strict=True, reason=f"the engine scores {NDCG_MEASURED} on the laws queries (2026-11-25); "
                                        "see benchmarks/laws_eval/README.md for the mechanisms to fix")
 def test_ndcg_floor(outcomes):
     scorer, results = outcomes

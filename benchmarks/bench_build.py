@@ -124,6 +124,7 @@ def child_query(a) -> dict:
     by_kind: dict[str, list[float]] = {}
     all_ms, warm_ms = [], []
     zero, relaxed, errors, crashed = {}, {}, 0, 0
+    slow: list[tuple] = []
     for pass_no in range(a.passes + 1):
         for kind, q in queries:
             t = time.perf_counter()
@@ -138,6 +139,7 @@ def child_query(a) -> dict:
                 continue
             all_ms.append(ms)
             by_kind.setdefault(kind, []).append(ms)
+            slow.append((ms, kind, q, total))
     all_ms.sort()
     warm_ms.sort()
     return {"queries": len(queries), "passes": a.passes, "first_query_ms": first_ms,
@@ -146,7 +148,8 @@ def child_query(a) -> dict:
             "warmup_p50_ms": percentile(warm_ms, 50), "warmup_p95_ms": percentile(warm_ms, 95),
             "by_kind": {k: {"p50_ms": percentile(sorted(v), 50), "p95_ms": percentile(sorted(v), 95)}
                         for k, v in by_kind.items()},
-            "zero_hits": zero, "relaxed": relaxed, "errors": errors, "crashed": crashed, "crashes": crashes}
+            "zero_hits": zero, "relaxed": relaxed, "errors": errors, "crashed": crashed, "crashes": crashes,
+            "slowest": [{"ms": ms, "kind": k, "query": q, "hits": t} for ms, k, q, t in sorted(slow, reverse=True)[:8]]}
 
 
 def modify(path: Path, round_no: int) -> None:
@@ -292,7 +295,7 @@ def run_child(step: str, engine: str, corpus_dirs, index: Path, result: Path, ex
     ticks = os.sysconf("SC_CLK_TCK")
     cpu = usage.ru_utime + usage.ru_stime
     other = max(0.0, (busy1 - busy0) / ticks - cpu) / wall if wall else 0.0
-    out = {"exit": proc.returncode, "child_wall_s": wall, "cpu_s": cpu, "peak_pss_mb": peak["pss"] / 1024,
+    out = {"engine_rev": engine_rev(), "exit": proc.returncode, "child_wall_s": wall, "cpu_s": cpu, "peak_pss_mb": peak["pss"] / 1024,
            "peak_rss_sum_mb": peak["rss"] / 1024, "max_rss_mb": usage.ru_maxrss / 1024, "other_load": other,
            "busy_before": busy_before}
     if result.is_file():
@@ -305,6 +308,18 @@ def run_child(step: str, engine: str, corpus_dirs, index: Path, result: Path, ex
 # ---------------------------------------------------------------------------------------------
 # the benchmark
 # ---------------------------------------------------------------------------------------------
+def engine_rev() -> str:
+    """HEAD, with '+dirty' when indexer/ or search_app/ have uncommitted changes (others work in this tree)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                              text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "indexer", "search_app"], cwd=REPO,
+                               capture_output=True, text=True).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except OSError:
+        return "?"
+
+
 def machine_info() -> dict:
     import platform
     info = {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
@@ -336,7 +351,7 @@ def fmt(v, digits=1):
 
 def table(rows) -> str:
     head = ["corpus", "clauses", "chars", "engine", "build s", "CPU s", "clauses/s", "× naive", "index MB",
-            "peak PSS MB", "max RSS MB", "q p50 ms", "q p95 ms", "q p99 ms", "update s cold/warm", "other load"]
+            "peak PSS MB", "max RSS MB", "q p50 ms", "q p95 ms", "q p99 ms", "update s cold/warm", "other load", "engine"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         b, q, u = r.get("build", {}), r.get("query", {}), r.get("update", {})
@@ -350,7 +365,7 @@ def table(rows) -> str:
             fmt(b.get("seconds")), fmt(b.get("cpu_s")), fmt(b.get("clauses_per_s"), 0),
             fmt(r.get("ratio"), 2) if r.get("ratio") else "–", fmt(b.get("index_mb")), fmt(b.get("peak_pss_mb"), 0),
             fmt(b.get("max_rss_mb"), 0), fmt(q.get("p50_ms"), 2), fmt(q.get("p95_ms"), 2), fmt(q.get("p99_ms"), 2),
-            upd, fmt(b.get("other_load"), 2)]) + " |")
+            upd, fmt(b.get("other_load"), 2), b.get("engine_rev", "?")]) + " |")
     return "\n".join(lines)
 
 
@@ -433,6 +448,10 @@ def bench_size(label, corpus_dirs, engines, a, rows, log, chars=None, skip_bad=F
                       f"(first {q['first_query_ms']:.0f} ms), other load {q['other_load']:.2f}", flush=True)
             else:
                 print(f"  [{engine}] query failed: {q.get('error')}", flush=True)
+            if q.get("slowest"):
+                top = q["slowest"][0]
+                print(f"  [{engine}] slowest query {top['ms']:.0f} ms: {top['kind']} {top['query']!r} ({top['hits']} hits)",
+                      flush=True)
             for c in q.get("crashes") or []:
                 print(f"  [{engine}] ENGINE EXCEPTION for {c['query']!r}: {c['error']} at {' < '.join(reversed(c['where']))}",
                       flush=True)

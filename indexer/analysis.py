@@ -115,6 +115,7 @@ class JiebaTokenizer(Tokenizer):
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
+            value = self.normalizer(value)
             t.original = t.text = value
             t.boost, t.stopped, t.subword = 1.0, False, False
             if positions:

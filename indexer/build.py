@@ -1,6 +1,7 @@
 """Building and updating the index: a complete new generation, verified, then published atomically."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -56,7 +57,6 @@ def clause_records(doc: Document):
 
 def resources_digest(corpus_root) -> str:
     """Changes to these need a full build: they shape every token in the index."""
-    import hashlib
     h = hashlib.sha256()
     for name in ("userdict.txt", "synonyms.txt"):
         path = Path(corpus_root) / name
@@ -87,13 +87,12 @@ def check_corpus(corpus_dirs):
 
 
 def _write_docs(writer, docs, by_id, progress):
-    counts, summaries = {}, {}
+    summaries = {}
     for doc in _progress(docs, len(docs), progress, "indexing"):
         n = 0
         for record in clause_records(doc):
             writer.add_document(**record)
             n += 1
-        counts[doc.doc_id] = n
         summaries[doc.doc_id] = doc_summary(doc, by_id[doc.doc_id], n)
     return summaries
 
@@ -206,6 +205,8 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
         if store.current is None:
             raise BuildError(f"no index in {index_dir} to update; run policy-index build first")
         manifest = store.manifest()
+        if manifest is None:
+            raise BuildError(f"the live index in {index_dir} has no readable manifest; run policy-index build")
         if manifest.get("resources") != resources_digest(corpus_dirs[0]):
             raise BuildError("userdict.txt or synonyms.txt changed since the last build: "
                              "run policy-index build (a full rebuild) instead")
@@ -225,14 +226,16 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
 
         for src in added + changed:
             read(src)
-        if errors and not skip_bad:
-            raise BuildError(f"{len(errors)} corpus file(s) failed the check; fix them or update with --skip-bad",
-                             errors)
         gone = set(removed) | {s.doc_id for s in changed}
         others = {d: info.get("meta", {}) for d, info in manifest["documents"].items() if d not in gone}
         for doc_id in sorted(mark_versions(docs, others)):  # a new version makes an old one historical
             changed.append(sources[doc_id])
             read(sources[doc_id])
+        if errors and not skip_bad:
+            raise BuildError(f"{len(errors)} corpus file(s) failed the check; fix them or update with --skip-bad",
+                             errors)
+        failed = {str(e.path) for e in errors}   # skipped: their last indexed version stays
+        changed = [c for c in changed if str(c.path) not in failed]
         mark_versions(docs, others)
         by_id = {s.doc_id: s for s in added + changed}
         gen = store.copy_generation(store.current)

@@ -53,7 +53,7 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def read_all(sources, skip_bad: bool = False):
+def read_all(sources):
     """(documents, errors): every readable document, and a CorpusError for every file that is not."""
     docs, errors = [], []
     for src in sources:
@@ -61,7 +61,7 @@ def read_all(sources, skip_bad: bool = False):
             docs.append(read_document(src.path, src.doc_id))
         except CorpusError as exc:
             errors.append(exc)
-        except (OSError, UnicodeError, ValueError) as exc:
+        except (OSError, ValueError) as exc:
             errors.append(CorpusError(src.path, None, f"{type(exc).__name__}: {exc}"))
     mark_versions(docs)
     return docs, errors
@@ -96,9 +96,9 @@ def mark_versions(docs: list[Document], others: dict[str, dict] | None = None) -
         d.meta["historical"] = bool(ids) and ids[-1] != d.doc_id
         if ids:
             d.meta["versions"] = ids
-    stale = set()
+    stale, read = set(), {d.doc_id for d in docs}
     for doc_id, meta in (others or {}).items():
-        if doc_id in metas and doc_id not in {d.doc_id for d in docs}:
+        if doc_id not in read:
             ids = groups.get(doc_id)
             historical = bool(ids) and ids[-1] != doc_id
             if historical != bool(meta.get("historical")) or (ids or None) != meta.get("versions"):

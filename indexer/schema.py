@@ -15,12 +15,8 @@ from . import whoosh_patches  # noqa: F401  (a Whoosh fix every index user needs
 
 # Field weights for BM25F ranking, tuned on the judged queries.
 FIELD_WEIGHTS = {"text": 1.0, "measure_title": 0.6, "departments": 0.5, "chapter": 0.3, "doc_title": 0.3}
-SEARCH_FIELDS = tuple(FIELD_WEIGHTS)
 # searched word → names holding it → clauses with that exact term: (clause field with the names)
 CONTEXT_FIELDS = {"departments": "dept", "doc_title": "doc_id"}
-# what `info` holds, besides the clause text
-INFO_KEYS = ("clause_id", "measure_no", "paragraph", "sentence", "measure_title", "departments", "doc_title",
-             "chapter", "article", "category", "province", "version_date", "doc_number")
 
 
 def make_schema(analyzer) -> Schema:

@@ -1,4 +1,4 @@
-"""Two fixes to Whoosh 2.7.4, applied when the indexer is imported.
+"""Two fixes to Whoosh 2.7.4, applied when `indexer.schema` (which every index user imports) is.
 
 1. `W3PerDocReader._cached_reader` caches the column readers it finds but not the ones it doesn't:
 for a field that no document of a segment holds (a list document has no chapter, a law no

@@ -1,7 +1,9 @@
 """`policy-search`: query the index from the shell, or serve the web app."""
 from __future__ import annotations
 
+import html
 import json
+import re
 import sys
 
 import click
@@ -50,12 +52,10 @@ def query(index_dir, as_json, limit, page, dept, doc, query):
 
 
 def _print_readable(result):
-    import re
     note = " (relaxed: not every word matched)" if result["relaxed"] else ""
     click.echo(f"{result['total']} clauses for {result['query']!r}{note}, page {result['page']}")
     for i, hit in enumerate(result["hits"], (result["page"] - 1) * result["per_page"] + 1):
         text = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m[1], bold=True, fg="red"), hit["highlight"])
-        import html
         click.echo(f"\n{i}. {hit['doc_title']} · {hit['article'] or hit['measure_no']} {hit['measure_title']}")
         click.echo(f"   {html.unescape(text)}")
         if hit["departments"]:

@@ -20,8 +20,8 @@ from .query import ParsedQuery, QueryError, Word
 
 PHRASE_FIELDS = ("text", "measure_title", "chapter")
 CONTEXT_SCORE = 3.0     # a word of a clause's document title or department: a fixed score × field weight
-MAX_CONTEXT_NAMES = 300
-SHORT_TITLE_SCORE = 10.0  # a query word that is a law's short title: that law's clauses first  # a word in more titles or department names than this names none of them
+MAX_CONTEXT_NAMES = 300  # a word in more titles or department names than this names none of them
+SHORT_TITLE_SCORE = 10.0  # a query word that is a law's short title: that law's clauses first
 PROXIMITY_BOOST = 0.5   # bonus weight when a query's words stand together in the clause text
 RELAX_SHARE = 0.6       # a relaxed query needs this share of its words matched
 BROADER_WEIGHT = 0.5    # a broader term (专利 => 知识产权) counts half
@@ -174,7 +174,7 @@ class QueryCompiler:
         if not tokens:
             return None
         if len(tokens) == 1:
-            return self.unit_query(Unit(tokens[0][0]), terms)
+            return self.unit_query(self.units(text)[0], terms)
         words = [w for w, _ in tokens]
         gaps = [b[1] - a[1] for a, b in zip(tokens, tokens[1:])]
         terms.update(words)
@@ -191,8 +191,10 @@ class QueryCompiler:
         if not units:
             return None
         if fields:
-            q = self.units_query(units, terms, fields)
+            narrowed: set[str] = set()
+            q = self.units_query(units, narrowed, fields)
             if not _matches_nothing(q):
+                terms |= narrowed
                 return q
         return self.units_query(units, terms)
 

@@ -4,7 +4,8 @@
     "协议工资制"          a phrase: these words, adjacent, in order
     年薪制 OR 协议工资     either side (binds tighter than the implicit AND)
     -房地产  NOT 房地产   exclude
-    部门:知识产权局 dept:…  文件:… doc:…  类别:/category:  省份:/province:  版本:/version: 全部|历史|all|historical
+    部门:知识产权局 dept:…  文件:… doc:…  类别:/category:  省份:/province:  版本:/version: 全部|历史|现行|all|historical|current
+    条:/article: 二十
     文号:/number:  发文机关:/issuer:  年份:/year:  (document metadata)
 """
 from __future__ import annotations
@@ -110,6 +111,8 @@ def parse(q: str | None) -> ParsedQuery:
             else:
                 if not text:
                     raise QueryError(f"筛选字段 {fname} 缺少取值 (field {fname} needs a value)")
+                if neg or pending_not:
+                    raise QueryError(f"筛选条件不能排除，请去掉 {fname} 前的 - 或 NOT (a filter cannot be negated)")
                 if key == "version" and VERSION_VALUES.get(text.lower()) is None:
                     raise QueryError(f"版本只能是 {'、'.join(VERSION_VALUES)} (version must be one of {', '.join(VERSION_VALUES)})")
                 value = VERSION_VALUES.get(text.lower(), text) if key == "version" else text

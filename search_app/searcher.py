@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
 
+from indexer.numerals import article_label
 from indexer.resources import question_words
 from indexer.store import IndexStore
 
@@ -28,6 +30,7 @@ MAX_PAGE = 1000
 PER_MEASURE = 2      # a measure's clauses beyond this many wait until other measures have been shown
 PER_DOCUMENT = 4     # likewise for one document, so one long law does not flood the first page
 RERANK_WINDOW = 200
+RETIRE_SECONDS = 60  # a replaced generation's searchers are closed this long after the switch
 # filters on document metadata, resolved through the manifest: query key → meta key
 DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
 # result facets: (name in the result, index field, most values listed)
@@ -56,6 +59,8 @@ class _Generation:
             raise IndexUnavailable(f"the index at {path} cannot be opened ({type(exc).__name__}: {exc}); "
                                    f"rebuild it with: policy-index build") from exc
         self.local = threading.local()
+        self._opened: list = []          # every per-thread searcher, to close when retired
+        self._opened_lock = threading.Lock()
         self.titles = sorted({t for d in self.manifest["documents"].values()
                               for t in [d["title"], *d.get("measure_titles", [])]})
 
@@ -63,9 +68,18 @@ class _Generation:
         s = getattr(self.local, "searcher", None)
         if s is None:
             s = self.local.searcher = self.index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+            with self._opened_lock:
+                self._opened.append(s)
             self.local.compiler = QueryCompiler(self.analyzer, self.synonyms, s.reader(), question_words(),
                                                 self.context())
         return s
+
+    def close(self) -> None:
+        """Close the searchers this generation handed out (it has been replaced)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for s in opened:
+            s.close()
 
     def compiler(self) -> QueryCompiler:
         self.searcher()
@@ -114,9 +128,11 @@ class _Generation:
 
     def documents_where(self, key: str, value: str) -> list[str]:
         """Ids of documents whose metadata value (doc_number, issuer, date) contains this text."""
-        want = self.normalizer(value).replace("[", "〔").replace("]", "〕")
+        def norm(text):
+            return self.normalizer(text).replace("[", "〔").replace("]", "〕")
+        want = norm(value)
         return [doc_id for doc_id, d in self.manifest["documents"].items()
-                if want in self.normalizer(str(d.get("meta", {}).get(key, ""))).replace("[", "〔").replace("]", "〕")]
+                if want in norm(str(d.get("meta", {}).get(key, "")))]
 
     def historical(self) -> set:
         """Docnums of historical versions: the default mask, computed once per generation."""
@@ -139,6 +155,7 @@ class Searcher:
         self.store = IndexStore(index_dir)
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
+        self._retired: list[tuple[float, _Generation]] = []
 
     # -- index generations -------------------------------------------------------------------
     def generation(self) -> _Generation:
@@ -151,7 +168,14 @@ class Searcher:
             return gen
         with self._lock:
             if self._gen is None or self._gen.path != current:
+                now = time.monotonic()
+                if self._gen is not None:
+                    self._retired.append((now, self._gen))
                 self._gen = _Generation(current)
+                # requests in flight finish on the generation they started with: close it later
+                for entry in [r for r in self._retired if now - r[0] > RETIRE_SECONDS]:
+                    self._retired.remove(entry)
+                    entry[1].close()
             return self._gen
 
     # -- search ------------------------------------------------------------------------------
@@ -197,17 +221,20 @@ class Searcher:
     def _filters(self, filters, compiler, s, gen):
         required, mask = [], None
         for key, values in filters.items():
+            if key == "version":
+                continue
             for value in values:
                 required.append(self._filter(key, value, compiler, s, gen))
-        version = (filters.get("version") or ["current"])[-1]
+        version = (filters.get("version") or ["current"])[-1]   # the last one typed wins
         if version == "current":
-            mask = self.generation().historical()
+            mask = gen.historical()
+        elif version == "historical":
+            required.append(Q.Term("historical", True))
         required = [r for r in required if r is not None]
         return (Q.And(required) if len(required) > 1 else required[0]) if required else None, mask
 
     @staticmethod
     def _filter(key, value, compiler, s, gen):
-        from indexer.numerals import article_label
         reader = s.reader()
         if key == "dept":
             if reader.doc_frequency("dept", value):
@@ -224,8 +251,6 @@ class Searcher:
         if key == "article":
             label = article_label(value if value.startswith("第") else f"第{value}条")
             return Q.Term("article", label) if label else Q.NullQuery
-        if key == "version":
-            return Q.Term("historical", True) if value == "historical" else None
         if key in DOC_META_FILTERS:
             ids = gen.documents_where(DOC_META_FILTERS[key], value)
             return Or([Q.Term("doc_id", d) for d in ids]) if ids else Q.NullQuery

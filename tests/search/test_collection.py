@@ -99,3 +99,9 @@ def test_unknown_filter_values_find_nothing_and_bad_ones_are_refused(collection)
     assert collection.search("省份:西藏 应收账款")["total"] == 0
     with pytest.raises(QueryError):
         collection.search("版本:明年 应收账款")
+
+
+def test_the_last_version_filter_typed_wins(collection):
+    """版本:历史 then 版本:现行 asks for the current version, not for nothing."""
+    hits = texts(collection.search("测试促进法 应收账款融资 版本:历史 版本:现行"))
+    assert hits and all("旧版条文" not in t for t in hits)

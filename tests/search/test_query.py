@@ -133,3 +133,9 @@ def test_control_characters_are_spaces():
 def test_query_error_is_a_value_error():
     """Callers that catch ValueError (the web layer's parameter checks) also catch bad queries."""
     assert issubclass(QueryError, ValueError)
+
+
+@pytest.mark.parametrize("q", ["专利 -部门:知识产权局", "专利 NOT dept:省知识产权局"])
+def test_a_negated_filter_is_refused_not_turned_into_an_inclusion(q):
+    with pytest.raises(QueryError, match="cannot be negated"):
+        parse(q)

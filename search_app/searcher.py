@@ -6,9 +6,11 @@ started with. Whoosh searchers are kept one per thread.
 """
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -30,6 +32,7 @@ MAX_PAGE = 1000
 PER_MEASURE = 2      # a measure's clauses beyond this many wait until other measures have been shown
 PER_DOCUMENT = 4     # likewise for one document, so one long law does not flood the first page
 RERANK_WINDOW = 200
+RESULT_CACHE_SIZE = 512   # results kept per index generation
 RETIRE_SECONDS = 60  # a replaced generation's searchers are closed this long after the switch
 # filters on document metadata, resolved through the manifest: query key → meta key
 DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
@@ -60,6 +63,8 @@ class _Generation:
                                    f"rebuild it with: policy-index build") from exc
         self.local = threading.local()
         self._opened: list = []          # every per-thread searcher, to close when retired
+        self._cache: OrderedDict = OrderedDict()   # recent results of this generation (LRU)
+        self._cache_lock = threading.Lock()
         self._opened_lock = threading.Lock()
         self.titles = sorted({t for d in self.manifest["documents"].values()
                               for t in [d["title"], *d.get("measure_titles", [])]})
@@ -73,6 +78,19 @@ class _Generation:
             self.local.compiler = QueryCompiler(self.analyzer, self.synonyms, s.reader(), question_words(),
                                                 self.context())
         return s
+
+    def cached(self, key):
+        with self._cache_lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
+
+    def remember(self, key, result) -> None:
+        with self._cache_lock:
+            self._cache[key] = result
+            while len(self._cache) > RESULT_CACHE_SIZE:
+                self._cache.popitem(last=False)
 
     def close(self) -> None:
         """Close the searchers this generation handed out (it has been replaced)."""
@@ -180,12 +198,23 @@ class Searcher:
 
     # -- search ------------------------------------------------------------------------------
     def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None) -> dict:
+        """The result object for a query (see README); repeated queries on the same index generation
+        are answered from a small cache, since readers' queries repeat and the index is immutable."""
         page, per_page = _bounded("page", page, 1, MAX_PAGE), _bounded("per_page", per_page, 1, MAX_PER_PAGE)
+        gen = self.generation()
+        key = (q, page, per_page, dept, doc, tuple(sorted((k, str(v)) for k, v in (filters or {}).items())))
+        cached = gen.cached(key)
+        if cached is not None:
+            return copy.deepcopy(cached)
+        result = self._search(gen, q, page, per_page, dept, doc, filters)
+        gen.remember(key, result)
+        return copy.deepcopy(result)
+
+    def _search(self, gen, q, page, per_page, dept, doc, filters) -> dict:
         parsed = parse(q)
         for key, value in (("dept", dept), ("doc", doc), *((filters or {}).items())):
             if value:
                 parsed.filters.setdefault(key, []).extend([value] if isinstance(value, str) else value)
-        gen = self.generation()
         s, compiler = gen.searcher(), gen.compiler()
         restrict, mask = self._filters(parsed.filters, compiler, s, gen)
         compiled = compiler.compile(parsed)

@@ -323,3 +323,11 @@ def test_rebuild_is_picked_up_by_a_live_searcher(tmp_path, corpus_dir):
     build_index([corpus_dir], tmp_path / "index")
     assert searcher.search("量子通信")["hits"][0]["doc_id"] == "extra"
     assert searcher.health()["generation"] != first and searcher.health()["documents"] == 2
+
+
+def test_repeated_queries_are_answered_alike_and_callers_cannot_spoil_the_cache(searcher):
+    first = searcher.search("专利质押")
+    first["hits"].clear()
+    again = searcher.search("专利质押")
+    assert again["hits"] and again["total"] == first["total"]
+    assert again == searcher.search("专利质押")

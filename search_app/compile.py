@@ -255,7 +255,7 @@ class QueryCompiler:
                 required.append(options[0] if len(options) == 1 else Or(options))
             if len(group) == 1 and not group[0].phrase and not self.is_article(group[0]):
                 plain_units += self.units(group[0].text)
-        if not required and parsed.groups:
+        if not required and parsed.groups and not parsed.filters:   # with a filter, the filter alone stands
             raise QueryError("检索式中没有可检索的词，只有标点或虚词 (no searchable words: only punctuation or function words such as 的、和)")
         if not required:
             base: Q.Query = Q.Every()   # filters alone: every clause they allow

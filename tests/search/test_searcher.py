@@ -331,3 +331,10 @@ def test_repeated_queries_are_answered_alike_and_callers_cannot_spoil_the_cache(
     again = searcher.search("专利质押")
     assert again["hits"] and again["total"] == first["total"]
     assert again == searcher.search("专利质押")
+
+
+def test_function_words_beside_a_filter_leave_the_filter_standing(searcher):
+    """部门:知识产权局 的 — the function word adds nothing, the filter still answers (not a 400)."""
+    result = searcher.search("部门:知识产权局 的")
+    assert result["total"] > 0
+    assert all(any("知识产权局" in d for d in h["departments"]) for h in result["hits"])

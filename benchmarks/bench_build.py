@@ -90,14 +90,14 @@ def child_query(a) -> dict:
     t0 = time.perf_counter()
     if a.engine == "naive":
         import naive
-        searcher = naive.NaiveSearcher(a.index)
+        searcher = naive.NaiveSearcher(a.index, cache=False)
 
         def run(q):
             r = searcher.search(q)
             return r["total"], False
     else:
         from search_app.searcher import QueryError, Searcher
-        searcher = Searcher(a.index)
+        searcher = Searcher(a.index, cache=False)
 
         def run(q):
             try:

@@ -37,7 +37,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     roots = [Path(r) for r in IndexStore(a.index).manifest()["corpus_roots"]]
     queries = make_queries(roots, n=a.queries, seed=a.seed)
-    s = Searcher(a.index)
+    s = Searcher(a.index, cache=False)
     s.search(queries[0][1])
     timings, failures = [], []
     for _ in range(2):  # the first pass warms caches; the second is reported

@@ -169,8 +169,10 @@ class _Generation:
 
 
 class Searcher:
-    def __init__(self, index_dir):
+    def __init__(self, index_dir, cache: bool = True):
+        """cache=False answers every query afresh (benchmarks measure the engine, not the cache)."""
         self.store = IndexStore(index_dir)
+        self.cache = cache
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
         self._retired: list[tuple[float, _Generation]] = []
@@ -203,12 +205,14 @@ class Searcher:
         page, per_page = _bounded("page", page, 1, MAX_PAGE), _bounded("per_page", per_page, 1, MAX_PER_PAGE)
         gen = self.generation()
         key = (q, page, per_page, dept, doc, tuple(sorted((k, str(v)) for k, v in (filters or {}).items())))
-        cached = gen.cached(key)
+        cached = gen.cached(key) if self.cache else None
         if cached is not None:
             return copy.deepcopy(cached)
         result = self._search(gen, q, page, per_page, dept, doc, filters)
-        gen.remember(key, result)
-        return copy.deepcopy(result)
+        if self.cache:
+            gen.remember(key, result)
+            result = copy.deepcopy(result)
+        return result
 
     def _search(self, gen, q, page, per_page, dept, doc, filters) -> dict:
         parsed = parse(q)

@@ -90,7 +90,7 @@ def child_query(a) -> dict:
     t0 = time.perf_counter()
     if a.engine == "naive":
         import naive
-        searcher = naive.NaiveSearcher(a.index, cache=False)
+        searcher = naive.NaiveSearcher(a.index)
 
         def run(q):
             r = searcher.search(q)

@@ -9,6 +9,9 @@ Starts `policy-search serve --host 127.0.0.1 --port <free port>` on the index, w
 /healthz, checks one answer, warms up for --warmup seconds, then drives /api/search with the
 mixed query list (queries.py: words, ANDs, phrases, 部门: filters, -word, relaxed questions),
 cycling through it, for --duration seconds with --clients connections (keep-alive).
+Two modes (--mode both, the default): "repeat" cycles the 240-query list, so after the warm-up
+the server's result cache answers (readers' queries do repeat); "fresh" cycles ≥ 2,000 distinct
+queries (4x the cache) with clients spread over the list, so every request is computed afresh.
 
 Load generator: wrk when installed (Debian: `apt-get install -y wrk`), with a Lua script that
 cycles the query paths and prints p50/p95/p99 itself; otherwise a Python thread pool with
@@ -48,13 +51,16 @@ def free_port() -> int:
 
 
 def default_index(clauses: int) -> Path:
-    """The synthetic corpus of `clauses` clauses, built once with procs=2 into benchmarks/out/."""
+    """The synthetic corpus of `clauses` clauses, built with procs=2 into benchmarks/out/; rebuilt when
+    the corpus or the last commit touching indexer/ changes."""
     import gen_corpus
     corpus = OUT / f"corpus-c{clauses}"
     gen_corpus.cached(corpus, clauses=clauses)
     index = OUT / f"http-index-c{clauses}"
     stamp = index / "built-from.json"
-    info = (corpus / "corpus.json").read_text(encoding="utf-8")
+    engine = subprocess.run(["git", "log", "-1", "--format=%H", "--", "indexer"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip()
+    info = (corpus / "corpus.json").read_text(encoding="utf-8") + f"\nindexer {engine}\n"
     if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == info and (index / "CURRENT").is_file()):
         shutil.rmtree(index, ignore_errors=True)
         print(f"building {index} from {corpus} (procs=2) …", flush=True)
@@ -67,6 +73,14 @@ def default_index(clauses: int) -> Path:
     return index
 
 
+def server_cache_size() -> int:
+    try:
+        from search_app.searcher import RESULT_CACHE_SIZE
+        return RESULT_CACHE_SIZE
+    except ImportError:
+        return 0
+
+
 def query_paths(index: Path, n: int, seed: int) -> list[str]:
     from indexer.store import IndexStore
     from queries import make_queries
@@ -77,7 +91,8 @@ def query_paths(index: Path, n: int, seed: int) -> list[str]:
     missing = [r for r in roots if not r.is_dir()]
     if missing:
         raise SystemExit(f"the index's corpus folders are gone ({missing}); the query list is drawn from them")
-    return ["/api/search?" + urllib.parse.urlencode({"q": q}) for _kind, q in make_queries(roots, n=n, seed=seed)]
+    paths = ["/api/search?" + urllib.parse.urlencode({"q": q}) for _kind, q in make_queries(roots, n=n, seed=seed)]
+    return list(dict.fromkeys(paths))  # distinct, in order
 
 
 def proc_cpu_seconds(pid: int) -> float:
@@ -121,7 +136,7 @@ WRK_LUA = r"""
 local paths = {%(paths)s}
 local counter = 0
 setup = function(thread)
-  thread:set("offset", counter * 97)
+  thread:set("offset", math.floor(counter * #paths / %(threads)d))
   counter = counter + 1
 end
 local i = 0
@@ -145,7 +160,7 @@ end
 
 def run_wrk(port, paths, clients, duration, threads) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(WRK_LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
+        fh.write(WRK_LUA % {"paths": ", ".join(json.dumps(p) for p in paths), "threads": threads})
         script = fh.name
     try:
         cmd = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{duration}s", "--timeout", "10s",
@@ -210,7 +225,8 @@ def run_python(port, paths, clients, duration) -> dict:
             conn.close()
 
     t0 = time.perf_counter()
-    workers = [threading.Thread(target=client, args=(k * 97,), daemon=True) for k in range(clients)]
+    workers = [threading.Thread(target=client, args=(k * len(paths) // clients,), daemon=True)
+               for k in range(clients)]
     for w in workers:
         w.start()
     for w in workers:
@@ -227,18 +243,32 @@ def run_python(port, paths, clients, duration) -> dict:
             "mean_ms": sum(latencies) / len(latencies) if latencies else None, "errors": errors}
 
 
+def report(r, clauses, threads, server_cpu):
+    print(f"\n[{r['mode']}] {r['tool']} for {r['seconds']:.1f} s against {clauses:,} clauses "
+          f"(server threads {threads}, {r['paths']} distinct query paths):")
+    print(f"  requests/s      {r['rps']:.1f}  ({r['requests']:,} requests)")
+    print(f"  latency ms      p50 {r['p50_ms']:.1f}   p95 {r['p95_ms']:.1f}   p99 {r['p99_ms']:.1f}   "
+          f"max {r['max_ms']:.1f}   mean {r['mean_ms']:.1f}")
+    print(f"  errors          {r['errors']}")
+    print(f"  server CPU      {server_cpu:.2f} cores (of {os.cpu_count()})", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path, default=None,
                     help="a built index folder (default: the synthetic --clauses index, built once)")
     ap.add_argument("--clauses", type=int, default=120000)
     ap.add_argument("--clients", type=int, default=16)
-    ap.add_argument("--duration", type=float, default=20, help="seconds of measured load (≤ 600)")
-    ap.add_argument("--warmup", type=float, default=5, help="seconds of unmeasured load first")
+    ap.add_argument("--duration", type=float, default=20, help="seconds of measured load per mode (≤ 600)")
+    ap.add_argument("--warmup", type=float, default=5, help="seconds of unmeasured load first, per mode")
     ap.add_argument("--threads", type=int, default=8, help="server worker threads (serve --threads)")
     ap.add_argument("--wrk-threads", type=int, default=2)
     ap.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
-    ap.add_argument("--queries", type=int, default=240)
+    ap.add_argument("--mode", choices=("repeat", "fresh", "both"), default="both",
+                    help="repeat: the 240-query list over and over (after the warm-up the server's result "
+                         "cache answers); fresh: a list of distinct queries 4x longer than the server's "
+                         "result cache, cycled so that no query is asked again while still cached")
+    ap.add_argument("--queries", type=int, default=240, help="queries in the repeat list")
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args(argv)
     a.duration = min(a.duration, 600)
@@ -253,47 +283,59 @@ def main(argv=None):
 
     OUT.mkdir(exist_ok=True)
     index = a.index or default_index(a.clauses)
-    paths = query_paths(index, a.queries, a.seed)
+    cache = server_cache_size()
+    modes = {}
+    if a.mode in ("repeat", "both"):
+        modes["repeat"] = query_paths(index, a.queries, a.seed)
+    if a.mode in ("fresh", "both"):
+        warm = query_paths(index, a.queries, a.seed + 2)
+        seen = set(warm) | set(modes.get("repeat", []))
+        modes["fresh"] = [p for p in query_paths(index, max(a.queries, 4 * cache, 1000), a.seed + 1) if p not in seen]
     port = free_port()
     log_path = OUT / "http-server.log"
+    results = []
     with open(log_path, "w") as log:
         server, health = start_server(index, port, a.threads, log)
         try:
             print(f"server pid {server.pid} on 127.0.0.1:{port}: {health['clauses']:,} clauses, "
-                  f"{health['documents']} documents; {len(paths)} query paths; load tool {tool}", flush=True)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", paths[-1])
-            resp = conn.getresponse()
-            sample = json.loads(resp.read())
-            conn.close()
-            print(f"check: {resp.status}, {sample.get('total')} hits for {sample.get('query')!r}", flush=True)
+                  f"{health['documents']} documents; server result cache {cache} entries; load tool {tool}",
+                  flush=True)
+            for mode, paths in modes.items():
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("GET", paths[-1])
+                resp = conn.getresponse()
+                sample = json.loads(resp.read())
+                conn.close()
+                print(f"[{mode}] {len(paths)} distinct query paths; check: {resp.status}, {sample.get('total')} hits "
+                      f"for {sample.get('query')!r}", flush=True)
 
-            def load(seconds):
-                if tool == "wrk":
-                    return run_wrk(port, paths, a.clients, max(1, round(seconds)), a.wrk_threads)
-                return run_python(port, paths, a.clients, seconds)
+                def load(seconds, paths=paths):
+                    if tool == "wrk":
+                        return run_wrk(port, paths, a.clients, max(1, round(seconds)), a.wrk_threads)
+                    return run_python(port, paths, a.clients, seconds)
 
-            if a.warmup > 0:
-                w = load(a.warmup)
-                print(f"warm-up: {w['rps']:.0f} req/s, p50 {w['p50_ms']:.1f} ms", flush=True)
-            cpu0, t0 = proc_cpu_seconds(server.pid), time.perf_counter()
-            r = load(a.duration)
-            server_cpu = (proc_cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - t0)
+                if a.warmup > 0:
+                    # fresh: warm up on other queries, so the measured ones are all new to the server
+                    w = load(a.warmup, paths=warm if mode == "fresh" else paths)
+                    print(f"[{mode}] warm-up: {w['rps']:.0f} req/s, p50 {w['p50_ms']:.1f} ms", flush=True)
+                cpu0, t0 = proc_cpu_seconds(server.pid), time.perf_counter()
+                r = load(a.duration)
+                server_cpu = (proc_cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - t0)
+                r.update(mode=mode, paths=len(paths), clients=a.clients, server_threads=a.threads,
+                         clauses=health["clauses"], server_cores=server_cpu, server_cache=cache)
+                if mode == "fresh" and r["requests"] > len(paths):
+                    r["note"] = f"{r['requests']} requests went round the {len(paths)} paths: some were cached"
+                report(r, health["clauses"], a.threads, server_cpu)
+                if r.get("note"):
+                    print(f"  note            {r['note']}")
+                results.append(r)
         finally:
             server.terminate()
             try:
                 server.wait(10)
             except subprocess.TimeoutExpired:
                 server.kill()
-    r.update(clients=a.clients, server_threads=a.threads, clauses=health["clauses"], server_cores=server_cpu)
-    print(f"\n{r['tool']} for {r['seconds']:.1f} s against {health['clauses']:,} clauses "
-          f"(server threads {a.threads}):")
-    print(f"  requests/s      {r['rps']:.1f}  ({r['requests']:,} requests)")
-    print(f"  latency ms      p50 {r['p50_ms']:.1f}   p95 {r['p95_ms']:.1f}   p99 {r['p99_ms']:.1f}   "
-          f"max {r['max_ms']:.1f}   mean {r['mean_ms']:.1f}")
-    print(f"  errors          {r['errors']}")
-    print(f"  server CPU      {server_cpu:.2f} cores (of {os.cpu_count()})")
-    (OUT / "http-result.json").write_text(json.dumps(r, indent=1), encoding="utf-8")
+    (OUT / "http-result.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

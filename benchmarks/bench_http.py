@@ -135,9 +135,16 @@ def start_server(index: Path, port: int, threads: int, log):
 WRK_LUA = r"""
 local paths = {%(paths)s}
 local counter = 0
+local threads = {}
 setup = function(thread)
   thread:set("offset", math.floor(counter * #paths / %(threads)d))
   counter = counter + 1
+  table.insert(threads, thread)
+end
+s4xx = 0
+s5xx = 0
+response = function(status, headers, body)
+  if status >= 500 then s5xx = s5xx + 1 elseif status >= 400 then s4xx = s4xx + 1 end
 end
 local i = 0
 init = function(args)
@@ -149,6 +156,12 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
+  local c4, c5 = 0, 0
+  for _, t in ipairs(threads) do
+    c4 = c4 + (tonumber(t:get("s4xx")) or 0)
+    c5 = c5 + (tonumber(t:get("s5xx")) or 0)
+  end
+  io.write(string.format('STATUS {"4xx": %%d, "5xx": %%d}\n', c4, c5))
   io.write(string.format(
     'RESULT {"requests": %%d, "duration_us": %%d, "connect": %%d, "read": %%d, "write": %%d, "status": %%d, ' ..
     '"timeout": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "max_us": %%d, "mean_us": %%f}\n',
@@ -172,21 +185,23 @@ def run_wrk(port, paths, clients, duration, threads) -> dict:
     if line is None:
         raise SystemExit(f"wrk gave no result:\n{out.stdout}\n{out.stderr}")
     r = json.loads(line[7:])
+    status_line = next((l for l in out.stdout.splitlines() if l.startswith("STATUS ")), None)
+    classes = json.loads(status_line[7:]) if status_line else {}
     seconds = r["duration_us"] / 1e6
     return {"tool": f"wrk -t{threads} -c{clients}", "requests": r["requests"], "seconds": seconds,
             "rps": r["requests"] / seconds, "p50_ms": r["p50_us"] / 1000, "p95_ms": r["p95_us"] / 1000,
             "p99_ms": r["p99_us"] / 1000, "max_ms": r["max_us"] / 1000, "mean_ms": r["mean_us"] / 1000,
-            "errors": {k: r[k] for k in ("connect", "read", "write", "status", "timeout")}}
+            "errors": {**{k: r[k] for k in ("connect", "read", "write", "status", "timeout")}, **classes}}
 
 
 # ---------------------------------------------------------------------------------------------
 # Python fallback
 # ---------------------------------------------------------------------------------------------
-def run_python(port, paths, clients, duration) -> dict:
+def run_python(port, paths, clients, duration, max_requests=MAX_REQUESTS) -> dict:
     deadline = time.monotonic() + duration
     lock = threading.Lock()
     latencies: list[float] = []
-    errors = {"connect": 0, "read": 0, "status": 0, "timeout": 0}
+    errors = {"connect": 0, "read": 0, "status": 0, "timeout": 0, "4xx": 0, "5xx": 0}
     issued = [0]
 
     def client(offset):
@@ -194,10 +209,12 @@ def run_python(port, paths, clients, duration) -> dict:
         i = offset
         while time.monotonic() < deadline:
             with lock:
-                if issued[0] >= MAX_REQUESTS:
+                if issued[0] >= max_requests:
                     return
+                n = issued[0]
                 issued[0] += 1
-            path = paths[i % len(paths)]
+            # a single pass (max_requests ≤ paths) takes the paths in turn, so each is asked once
+            path = paths[n] if max_requests <= len(paths) else paths[i % len(paths)]
             i += 1
             t = time.perf_counter()
             try:
@@ -211,6 +228,7 @@ def run_python(port, paths, clients, duration) -> dict:
                     latencies.append(ms)
                     if not 200 <= resp.status < 300:
                         errors["status"] += 1
+                        errors["5xx" if resp.status >= 500 else "4xx"] += 1
             except socket.timeout:
                 with lock:
                     errors["timeout"] += 1
@@ -249,7 +267,7 @@ def report(r, clauses, threads, server_cpu):
     print(f"  requests/s      {r['rps']:.1f}  ({r['requests']:,} requests)")
     print(f"  latency ms      p50 {r['p50_ms']:.1f}   p95 {r['p95_ms']:.1f}   p99 {r['p99_ms']:.1f}   "
           f"max {r['max_ms']:.1f}   mean {r['mean_ms']:.1f}")
-    print(f"  errors          {r['errors']}")
+    print(f"  errors          {r['errors']}  (4xx: refused queries, e.g. only function words; 5xx: server errors)")
     print(f"  server CPU      {server_cpu:.2f} cores (of {os.cpu_count()})", flush=True)
 
 
@@ -314,6 +332,12 @@ def main(argv=None):
                         return run_wrk(port, paths, a.clients, max(1, round(seconds)), a.wrk_threads)
                     return run_python(port, paths, a.clients, seconds)
 
+                if mode == "repeat":
+                    # every path once (16 clients, each on its own share), so the measured run sees
+                    # the steady state of a repeated query list: answers from the result cache
+                    w = run_python(port, paths, a.clients, 600, max_requests=len(paths))
+                    print(f"[{mode}] warm-up: each of the {len(paths)} paths once in {w['seconds']:.1f} s "
+                          f"({w['rps']:.0f} req/s, p50 {w['p50_ms']:.1f} ms)", flush=True)
                 if a.warmup > 0:
                     # fresh: warm up on other queries, so the measured ones are all new to the server
                     w = load(a.warmup, paths=warm if mode == "fresh" else paths)

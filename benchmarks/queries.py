@@ -1,7 +1,7 @@
 """A deterministic mixed query list drawn from a corpus, shared by bench_build.py, naive.py and bench_http.py.
 
 Kinds (equal shares): single words, two-word ANDs, "phrases" (adjacent words in quotes),
-`部门:… word` filters, `word -word` exclusions and relaxed questions (`{a}怎么{b}{c}`, the seed's
+`部门:… word` filters (`类别:… word` for clauses without departments, i.e. laws), `word -word` exclusions and relaxed questions (`{a}怎么{b}{c}`, the seed's
 `小微企业怎么用应收账款融资`, …) that rarely match every word, so the searcher's relaxation runs.
 Words come from clauses of the corpus itself (jieba precise mode), so most queries have hits.
 """
@@ -19,7 +19,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]{2,6}")
 
 
 def corpus_clauses(corpus_dirs):
-    """[(clause text, departments)] in corpus order, read with the engine's own readers."""
+    """[(clause text, departments, category)] in corpus order, read with the engine's own readers."""
     from indexer.clauses import document_clauses
     from indexer.corpus import discover, read_all
     docs, _errors = read_all(discover(corpus_dirs))
@@ -27,7 +27,7 @@ def corpus_clauses(corpus_dirs):
     for doc in docs:
         depts = {m.no: m.departments for m in doc.measures}
         for c in document_clauses(doc):
-            out.append((c.text, depts.get(c.measure_no) or []))
+            out.append((c.text, depts.get(c.measure_no) or [], doc.meta.get("category") or ""))
     return out
 
 
@@ -42,16 +42,16 @@ def make_queries(corpus_dirs, n: int = 240, seed: int = 7, clauses=None) -> list
 
     def sample():
         for _ in range(200):
-            text, depts = clauses[rng.randrange(len(clauses))]
+            text, depts, *rest = clauses[rng.randrange(len(clauses))]
             words = [w for w in jieba.lcut(text) if CJK.fullmatch(w)]
             if len(words) >= 3:
-                return text, depts, words
+                return text, depts, words, (rest[0] if rest else "")
         raise RuntimeError("corpus too small or without Chinese words for queries")
 
     for kind in KINDS:
         made = 0
         while made < per_kind:
-            text, depts, words = sample()
+            text, depts, words, category = sample()
             if kind == "word":
                 q = rng.choice(words)
             elif kind == "and2":
@@ -67,9 +67,12 @@ def make_queries(corpus_dirs, n: int = 240, seed: int = 7, clauses=None) -> list
                 x, y = rng.choice(pairs)
                 q = f'"{x}{y}"'
             elif kind == "filter":
-                if not depts:
+                if depts:
+                    q = f"部门:{rng.choice(depts)} {rng.choice(words)}"
+                elif category:   # laws have no departments: their category (类别:行政法规 …)
+                    q = f"类别:{category} {rng.choice(words)}"
+                else:
                     continue
-                q = f"部门:{rng.choice(depts)} {rng.choice(words)}"
             elif kind == "not":
                 other = sample()[2]
                 a, b = rng.choice(words), rng.choice(other)

@@ -526,8 +526,10 @@ def main(argv=None):
             bench_size(label, [path], engines, a, rows, log, chars=cinfo["characters"])
         if a.laws:
             laws = a.laws.resolve()
-            n_files = sum(1 for _ in laws.rglob("*.md"))
-            chars = sum(len(p.read_text(encoding="utf-8", errors="replace")) for p in laws.rglob("*.md"))
+            from indexer.corpus import discover
+            files = [src.path for src in discover([laws])]
+            n_files = len(files)
+            chars = sum(len(p.read_text(encoding="utf-8", errors="replace")) for p in files)
             print(f"\n== laws + corpus/: {laws} ({n_files} files, {chars:,} characters) with {REPO / 'corpus'}",
                   flush=True)
             laws_engines = [e.strip() for e in a.laws_engines.split(",") if e.strip()]

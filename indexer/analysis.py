@@ -11,7 +11,11 @@ jieba in whatever process unpickles it.
 from __future__ import annotations
 
 import hashlib
+import marshal
+import os
 import re
+import sys
+import tempfile
 import threading
 
 import jieba
@@ -44,6 +48,75 @@ def parse_userdict(text: str) -> tuple[tuple[str, int | None, str | None], ...]:
     return tuple(words)
 
 
+def _dictionary_cache_path() -> str | None:
+    """Where the fast copy of jieba's main dictionary lives, named after what it was built from.
+
+    jieba's own cache (`jieba.cache` in the temp folder) is a marshalled dict: loading it takes
+    ~0.9 s, most of a one-document update. The same dictionary marshalled as two flat tuples
+    (words, frequencies) loads in ~0.25 s. Marshal, not pickle: loading it runs no code."""
+    try:
+        dict_file = jieba.dt.dictionary or os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
+        st = os.stat(dict_file)
+    except (OSError, AttributeError, TypeError):
+        return None
+    key = hashlib.sha1(repr((jieba.__version__, os.path.abspath(dict_file), st.st_size, st.st_mtime_ns,
+                             sys.version_info[:2], marshal.version)).encode()).hexdigest()[:16]
+    folder = jieba.dt.tmp_dir or tempfile.gettempdir()
+    return os.path.join(folder, f"policy-search-jieba-{os.getuid() if hasattr(os, 'getuid') else 0}-{key}.cache")
+
+
+def _load_dictionary_cache(path: str) -> bool:
+    """jieba's FREQ and total from our cache file; False (jieba untouched) when absent or not ours."""
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+                return False    # only a file this user wrote and nobody else can change
+            words, freqs, total = marshal.loads(fh.read())   # load(fh) reads object by object: 3x slower
+    except (OSError, EOFError, ValueError, TypeError):
+        return False
+    if not (isinstance(words, tuple) and isinstance(freqs, tuple) and len(words) == len(freqs)
+            and isinstance(total, int) and words and isinstance(words[0], str)):
+        return False
+    jieba.dt.FREQ, jieba.dt.total = dict(zip(words, freqs)), total
+    jieba.dt.initialized = True
+    return True
+
+
+def _save_dictionary_cache(path: str) -> None:
+    freq = jieba.dt.FREQ
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".policy-search-jieba-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                marshal.dump((tuple(freq), tuple(freq.values()), jieba.dt.total), fh)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass            # a read-only temp folder: the next process loads jieba's own cache again
+
+
+def initialize_jieba() -> None:
+    """jieba.initialize(), from the fast dictionary cache when there is one (writing it when not).
+
+    The result is the very dictionary jieba builds itself (the cache holds its FREQ and total
+    before any user word is added); only the loading is faster."""
+    dt = jieba.dt
+    if dt.initialized:
+        return
+    path = _dictionary_cache_path()
+    with dt.lock:
+        if dt.initialized:
+            return
+        if path and _load_dictionary_cache(path):
+            return
+    jieba.initialize()
+    if path:
+        _save_dictionary_cache(path)
+
+
 def ensure_jieba(userwords=()) -> None:
     """Initialise jieba once per process and add these user words once per process."""
     key = hashlib.sha1(repr(userwords).encode()).hexdigest()
@@ -53,7 +126,7 @@ def ensure_jieba(userwords=()) -> None:
         if key in _loaded_dicts:
             return
         jieba.setLogLevel(60)
-        jieba.initialize()
+        initialize_jieba()
         for word, freq, tag in userwords:
             jieba.add_word(word, freq, tag)
         _loaded_dicts.add(key)

@@ -240,3 +240,97 @@ def test_parallel_build_indexes_the_same_clauses(tmp_path):
         assert ra["total"] == rb["total"] > 0
         assert sorted(h["clause_id"] for h in ra["hits"]) == sorted(h["clause_id"] for h in rb["hits"])
     assert len(list((tmp_path / "two").glob("gen-*/part-*"))) == 0, "worker folders are cleaned up"
+
+
+# -- verification of a new generation -------------------------------------------------------------
+
+def test_a_generation_missing_clauses_is_refused_and_the_live_index_stays(tmp_path, corpus_dir, index_dir, monkeypatch):
+    """verify() compares the clause count with the manifest: one clause short and nothing is published."""
+    import indexer.build as build
+    store = IndexStore(index_dir)
+    live, before = store.current, generations(index_dir)
+    real = build.doc_summary
+    monkeypatch.setattr(build, "doc_summary", lambda doc, src, n: real(doc, src, n + 1))
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    with pytest.raises(BuildError, match="index holds"):
+        build_index([corpus_dir], index_dir)
+    with pytest.raises(BuildError, match="index holds"):
+        update_index([corpus_dir], index_dir)
+    assert store.current == live and generations(index_dir) == before
+    assert hits(Searcher(index_dir), "量子通信") == []
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_damaged_new_generation_is_never_published(tmp_path, corpus_dir, index_dir, monkeypatch, procs):
+    """A segment file that breaks between writing and switching (here: truncated) fails verify()."""
+    import indexer.build as build
+    store = IndexStore(index_dir)
+    live, before = store.current, generations(index_dir)
+    real = build.verify
+
+    def damaged(gen, manifest):
+        seg = max(gen.glob("*.seg"), key=lambda p: p.stat().st_size)
+        seg.write_bytes(seg.read_bytes()[:1000])
+        real(gen, manifest)
+
+    monkeypatch.setattr(build, "verify", damaged)
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    with pytest.raises(Exception):
+        build_index([corpus_dir], index_dir, procs=procs)
+    assert store.current == live and generations(index_dir) == before
+    assert hits(Searcher(index_dir), "专利质押") and hits(Searcher(index_dir), "量子通信") == []
+
+
+@pytest.fixture
+def two_segments(tmp_path):
+    """A generation of two segments (procs=2 over two documents) and its manifest."""
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    build_index([corpus], tmp_path / "index", procs=2)
+    store = IndexStore(tmp_path / "index")
+    with whoosh_index.open_dir(str(store.current)).reader() as r:
+        assert len(r.leaf_readers()) == 2
+    return store.current, store.manifest()
+
+
+def test_verify_probes_each_segment_without_walking_the_clauses(two_segments, monkeypatch):
+    """The probe's cost does not grow with the index: it scores no clause through a collector
+    (the former `Every()` probe collected all of them) and reads one or two stored records a segment."""
+    from whoosh import collectors
+    from whoosh.reading import SegmentReader
+    from indexer.build import verify
+    gen, manifest = two_segments
+    collected, records = [], []
+    real_collect, real_stored = collectors.ScoredCollector.collect, SegmentReader.stored_fields
+    monkeypatch.setattr(collectors.ScoredCollector, "collect",
+                        lambda self, n: collected.append(n) or real_collect(self, n))
+    monkeypatch.setattr(SegmentReader, "stored_fields", lambda self, n: records.append(n) or real_stored(self, n))
+    verify(gen, manifest)
+    assert collected == [] and 2 <= len(records) <= 4
+
+
+@pytest.mark.parametrize("broken, message", [
+    ("stored_fields", "incomplete clause record"),
+    ("postings", "found nothing"),
+])
+def test_verify_catches_a_segment_that_does_not_answer(two_segments, monkeypatch, broken, message):
+    """A segment whose records or postings read back empty fails verification (the second segment
+    here: every segment is probed, not just the first)."""
+    from whoosh.matching import NullMatcher
+    from whoosh.reading import SegmentReader
+    from indexer.build import verify
+    gen, manifest = two_segments
+    real = getattr(SegmentReader, broken)
+    seen = []
+
+    def second_broken(self, *args, **kwargs):
+        if self.segment() not in seen:
+            seen.append(self.segment())
+        if self.segment() != seen[0]:
+            return {} if broken == "stored_fields" else NullMatcher()
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SegmentReader, broken, second_broken)
+    with pytest.raises(BuildError, match=message):
+        verify(gen, manifest)
+    assert len(seen) == 2

@@ -69,22 +69,136 @@ def _print_readable(result):
               show_default="index", help="Index folder (env POLICY_SEARCH_INDEX).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
-def serve(index_dir, host, port, threads):
-    """Serve the search page, JSON API and widget with waitress."""
-    import waitress
+@click.option("--threads", default=8, show_default=True, type=int, help="Request threads per process.")
+@click.option("--workers", metavar="N", default=lambda: _env_default("POLICY_SEARCH_WORKERS", "").strip() or "1",
+              show_default="1",
+              help="Server processes (env POLICY_SEARCH_WORKERS). 1: one waitress process, which uses at "
+                   "most one core (Python's GIL); 2 or more: gunicorn with that many worker processes of "
+                   "--threads threads each (Linux/macOS), e.g. the number of cores. Each process opens "
+                   "and warms its own index searcher and result cache.")
+def serve(index_dir, host, port, threads, workers):
+    """Serve the search page, JSON API and widget (waitress; gunicorn with --workers 2 or more).
 
+    Exit status 2 for a bad setting. Ctrl-C or SIGTERM stops the server and all its workers.
+    """
     from . import create_app
     from .config import ConfigError
     try:
-        app = create_app({"INDEX_DIR": index_dir})
+        workers = _count_setting("workers", workers, "POLICY_SEARCH_WORKERS")
+        threads = _count_setting("threads", threads)
+        if workers == 1:
+            app = create_app({"INDEX_DIR": index_dir})
+        else:
+            # every setting checked here, in the parent; the index itself is opened only in the
+            # workers, after the fork (Whoosh file handles and thread-locals are not shared)
+            create_app({"INDEX_DIR": index_dir, "SEARCHER": _NOT_OPENED})
+            server = _gunicorn_server(index_dir, host, port, threads, workers)
     except ConfigError as exc:
         click.echo(f"bad setting: {exc}", err=True)
         sys.exit(2)
-    app.extensions["policy_search"].warm()
-    click.echo(f"policy-search serving {index_dir} on http://{host}:{port}/", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="policy-search",
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
+    if workers == 1:
+        import waitress
+
+        app.extensions["policy_search"].warm()
+        click.echo(f"policy-search serving {index_dir} on http://{_url_host(host)}:{port}/", err=True)
+        waitress.serve(app, host=host, port=port, threads=threads, ident="policy-search",
+                       max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
+        return
+    click.echo(f"policy-search serving {index_dir} on http://{_url_host(host)}:{port}/ "
+               f"with {workers} worker processes × {threads} threads (gunicorn)", err=True)
+    server.run()
+
+
+_NOT_OPENED = object()   # stands in for the searcher while the parent only checks the settings
+
+
+def _count_setting(name, value, env=None) -> int:
+    """A whole number ≥ 1 from an option or (for its default) the environment; ConfigError if not."""
+    from .config import ConfigError
+    from_default = click.get_current_context().get_parameter_source(name) == click.core.ParameterSource.DEFAULT
+    where = env if env and from_default else f"--{name}"
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{where} must be a whole number, got {value!r}") from None
+    if number < 1:
+        raise ConfigError(f"{where} must be at least 1, got {number}")
+    return number
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _gunicorn_server(index_dir, host, port, threads, workers):
+    """gunicorn's master process with `workers` gthread workers; each worker builds the app and
+    warms its own Searcher after the fork, before it takes a request."""
+    from .config import ConfigError
+    try:
+        import gunicorn.http.wsgi
+        from gunicorn.app.base import BaseApplication
+    except ImportError as exc:  # not installed, or a platform without fork (Windows)
+        raise ConfigError(f"--workers {workers} needs gunicorn, which cannot be used here ({exc}); "
+                          "use --workers 1") from None
+
+    def build_app():
+        from . import create_app
+        app = create_app({"INDEX_DIR": index_dir})
+        app.extensions["policy_search"].warm()
+        app.wsgi_app = _BodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+        return app
+
+    options = {
+        "bind": [f"{_url_host(host)}:{port}"],
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "worker_connections": 100,     # per worker, as waitress's connection limit
+        "keepalive": 5,                # idle keep-alive connections are closed after 5 s
+        "timeout": 120,                # a worker silent this long (opening and warming a large index) is restarted
+        "graceful_timeout": 10,        # SIGTERM: requests in flight get this long to finish
+        # waitress takes 256 KiB of request line and headers in all; gunicorn bounds each line:
+        "limit_request_line": 8190,    # its largest (414 above): every valid query fits, the app refuses > 16 KiB
+        "limit_request_fields": 100,   # headers (431 above)
+        "limit_request_field_size": 32 * 1024,   # bytes of one header (431 above): large cookies, Kerberos tokens
+        "forwarded_allow_ips": "",     # X-Forwarded-*: only the app's TRUSTED_PROXIES decides, as with waitress
+        "secure_scheme_headers": {},
+        "control_socket_disable": True,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "policy-search",
+    }
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                if key in self.cfg.settings:
+                    self.cfg.set(key, value)
+
+        def load(self):
+            return build_app()
+
+    gunicorn.http.wsgi.SERVER = "policy-search"   # the Server header, as waitress's ident
+    return Server(prog="policy-search serve")
+
+
+class _BodyLimit:
+    """Waitress refuses a request body over MAX_CONTENT_LENGTH itself, chunked ones included; under
+    gunicorn the app sees no length for a chunked body. Read up to the limit (plus one byte) and
+    hand the app a body of known length, so its own check answers 413 as it does under waitress."""
+
+    def __init__(self, app, limit):
+        self.app, self.limit = app, limit
+
+    def __call__(self, environ, start_response):
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower() and self.limit:
+            import io
+            data = environ["wsgi.input"].read(self.limit + 1)
+            environ["wsgi.input"] = io.BytesIO(data)
+            environ["CONTENT_LENGTH"] = str(len(data))
+            del environ["HTTP_TRANSFER_ENCODING"]   # else Werkzeug takes the length as unknown
+        return self.app(environ, start_response)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ class QueryCompiler:
         self.short_titles = self.context.get("short_titles", {})
         self.normalize = analyzer[0].normalizer   # the pipeline's tokenizer normalises
         self.reader = reader
+        self._df: dict[tuple[str, str], int] = {}
         self.question_words = frozenset(question_words)
         self.synonyms: dict[str, list[str]] = {}
         self.broader: dict[str, list[str]] = {}
@@ -76,6 +77,16 @@ class QueryCompiler:
             for term in normalized:
                 self.synonyms.setdefault(term, [])
                 self.synonyms[term] += [t for t in normalized if t != term and t not in self.synonyms[term]]
+
+    def doc_frequency(self, fieldname: str, word: str) -> int:
+        """Whoosh's term lookup walks its on-disk table each time; queries ask for the same words."""
+        key = (fieldname, word)
+        found = self._df.get(key)
+        if found is None:
+            if len(self._df) > 200_000:   # bounded: readers' words are unbounded
+                self._df.clear()
+            found = self._df[key] = self.reader.doc_frequency(fieldname, word)
+        return found
 
     # -- analysis ----------------------------------------------------------------------------
     def units(self, text: str) -> list[Unit]:
@@ -109,7 +120,7 @@ class QueryCompiler:
                 names = self.context.get(fname, {})
                 df = lambda f, w: len(names.get(w, ()))  # noqa: E731
             else:
-                df = self.reader.doc_frequency
+                df = self.doc_frequency
             if df(fname, unit.word):
                 alt = [unit.word]
             elif unit.subwords and all(df(fname, w) for w in unit.subwords):
@@ -300,14 +311,14 @@ class QueryCompiler:
         if any(len(p) > 1 for p in pieces):   # single characters are too common to relax onto
             pieces = [p for p in pieces if len(p) > 1]
         common = self.reader.doc_count() * COMMON_SHARE
-        rare = [p for p in pieces if self.reader.doc_frequency("text", p) <= common]
+        rare = [p for p in pieces if self.doc_frequency("text", p) <= common]
         if len(rare) >= 2:   # so are words in a large share of all clauses (企业, 规定)
             pieces = rare
         else:                # all common: the few rarest of them
-            pieces = sorted(pieces, key=lambda p: self.reader.doc_frequency("text", p))[:MAX_COMMON_RELAX_TERMS]
+            pieces = sorted(pieces, key=lambda p: self.doc_frequency("text", p))[:MAX_COMMON_RELAX_TERMS]
         pieces = [p for p in pieces if self.unit_query(Unit(p), set()) is not Q.NullQuery]
         if len(pieces) > MAX_RELAX_TERMS:   # the rarest say most and cost least
-            pieces = sorted(pieces, key=lambda p: self.reader.doc_frequency("text", p))[:MAX_RELAX_TERMS]
+            pieces = sorted(pieces, key=lambda p: self.doc_frequency("text", p))[:MAX_RELAX_TERMS]
         if len(pieces) >= 2 or any(p in self.broader for p in pieces):
             terms = set()
             parts = [self.unit_query(Unit(w), terms, broader=True) for w in pieces]

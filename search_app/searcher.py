@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
@@ -21,6 +22,7 @@ from indexer.numerals import article_label
 from indexer.resources import question_words
 from indexer.store import IndexStore
 
+from . import evaluate
 from .compile import Or, QueryCompiler
 from .highlight import highlight
 from .query import QueryError, parse
@@ -33,6 +35,7 @@ PER_MEASURE = 2      # a measure's clauses beyond this many wait until other mea
 PER_DOCUMENT = 4     # likewise for one document, so one long law does not flood the first page
 RERANK_WINDOW = 200
 RESULT_CACHE_SIZE = 512   # results kept per index generation
+FILTER_CACHE_SIZE = 256   # filters' clause sets kept per index generation
 RETIRE_SECONDS = 60  # a replaced generation's searchers are closed this long after the switch
 # filters on document metadata, resolved through the manifest: query key → meta key
 DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
@@ -40,6 +43,7 @@ DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
 FACETS = (("departments", "dept", None), ("categories", "category", None), ("provinces", "province", None),
           ("documents", "doc_id", 20))
 PAD_BELOW = 10       # fewer exact matches than this: add relaxed partial matches after them
+BM25_B, BM25_K1 = 0.75, 1.2
 
 
 class IndexUnavailable(RuntimeError):
@@ -64,7 +68,9 @@ class _Generation:
         self.local = threading.local()
         self._opened: list = []          # every per-thread searcher, to close when retired
         self._cache: OrderedDict = OrderedDict()   # recent results of this generation (LRU)
+        self._filters: OrderedDict = OrderedDict()  # filter query → allowed clause ids (LRU)
         self._cache_lock = threading.Lock()
+        self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1)
         self._opened_lock = threading.Lock()
         self.titles = sorted({t for d in self.manifest["documents"].values()
                               for t in [d["title"], *d.get("measure_titles", [])]})
@@ -72,12 +78,31 @@ class _Generation:
     def searcher(self):
         s = getattr(self.local, "searcher", None)
         if s is None:
-            s = self.local.searcher = self.index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+            s = self.local.searcher = self.index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
             with self._opened_lock:
                 self._opened.append(s)
             self.local.compiler = QueryCompiler(self.analyzer, self.synonyms, s.reader(), question_words(),
                                                 self.context())
+            self.local.evaluator = evaluate.Evaluator(self.postings, s)
         return s
+
+    def evaluator(self) -> evaluate.Evaluator:
+        self.searcher()
+        return self.local.evaluator
+
+    def allowed(self, q) -> np.ndarray:
+        """The clause ids a filter query allows; filters repeat across queries, so they are kept."""
+        with self._cache_lock:
+            found = self._filters.get(q)
+            if found is not None:
+                self._filters.move_to_end(q)
+                return found
+        found = self.evaluator().ids(q)
+        with self._cache_lock:
+            self._filters[q] = found
+            while len(self._filters) > FILTER_CACHE_SIZE:
+                self._filters.popitem(last=False)
+        return found
 
     def cached(self, key):
         with self._cache_lock:
@@ -129,20 +154,21 @@ class _Generation:
                 index.setdefault(t.text, set()).add(key)
         return index
 
-    def values_of(self, fieldname: str) -> list[tuple[str, ...]]:
-        """docnum → the field's terms, read once per generation from the postings (Whoosh's own
+    def facet(self, fieldname: str) -> _Facet:
+        """The field's values per clause, read once per generation from the postings (Whoosh's own
         overlapping facets rebuild this for every query)."""
-        maps = self.__dict__.setdefault("_values", {})
-        lists = maps.get(fieldname)
-        if lists is None:
+        maps = self.__dict__.setdefault("_facets", {})
+        found = maps.get(fieldname)
+        if found is None:
             reader = self.searcher().reader()
-            lists = [()] * reader.doc_count_all()
+            names, docs, values = [], [], []
             for term in reader.lexicon(fieldname):
-                name = term.decode("utf-8")
-                for docnum in reader.postings(fieldname, term).all_ids():
-                    lists[docnum] = lists[docnum] + (name,)
-            maps[fieldname] = lists
-        return lists
+                ids = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+                docs.append(ids)
+                values.append(np.full(len(ids), len(names), dtype=np.int32))
+                names.append(term.decode("utf-8"))
+            found = maps[fieldname] = _Facet(names, docs, values, reader.doc_count_all())
+        return found
 
     def documents_where(self, key: str, value: str) -> list[str]:
         """Ids of documents whose metadata value (doc_number, issuer, date) contains this text."""
@@ -152,20 +178,25 @@ class _Generation:
         return [doc_id for doc_id, d in self.manifest["documents"].items()
                 if want in norm(str(d.get("meta", {}).get(key, "")))]
 
-    def historical(self) -> set:
+    def historical(self) -> np.ndarray:
         """Docnums of historical versions: the default mask, computed once per generation."""
         found = getattr(self, "_historical", None)
         if found is None:
-            found = self._historical = set(self.searcher().docs_for_query(Q.Term("historical", True)))
+            found = self._historical = self.evaluator().ids(Q.Term("historical", True))
         return found
 
-    def columns(self):
-        """Per-thread column readers for crowding: (measure_key, doc_id)."""
-        cols = getattr(self.local, "columns", None)
-        if cols is None:
+    def columns(self) -> tuple[list[int], list[int]]:
+        """docnum → its measure's number and its document's number, for crowding hundreds of hits."""
+        found = getattr(self, "_columns", None)
+        if found is None:
             reader = self.searcher().reader()
-            cols = self.local.columns = (reader.column_reader("measure_key"), reader.column_reader("doc_id"))
-        return cols
+            found = self._columns = tuple(_numbered(reader.column_reader(name)) for name in ("measure_key", "doc_id"))
+        return found
+
+
+def _numbered(column) -> list[int]:
+    numbers: dict = {}
+    return [numbers.setdefault(value, len(numbers)) for value in column]
 
 
 class Searcher:
@@ -219,45 +250,49 @@ class Searcher:
         for key, value in (("dept", dept), ("doc", doc), *((filters or {}).items())):
             if value:
                 parsed.filters.setdefault(key, []).extend([value] if isinstance(value, str) else value)
-        s, compiler = gen.searcher(), gen.compiler()
-        restrict, mask = self._filters(parsed.filters, compiler, s, gen)
+        compiler, evaluator = gen.compiler(), gen.evaluator()
+        restrict, mask = self._filters(parsed.filters, compiler, gen)
+        allowed = gen.allowed(restrict) if restrict is not None else None
         compiled = compiler.compile(parsed)
         window = max(RERANK_WINDOW, page * per_page)
         relaxed = False
 
         def run(c):
-            flt = restrict if c.restrict is None else (c.restrict if restrict is None else Q.And([restrict, c.restrict]))
-            return s.search(c.query, filter=flt, mask=mask or None, limit=window)
+            match = evaluate.restrict(evaluator.evaluate(c.query), allowed, mask)
+            if c.restrict is not None:
+                match = evaluate.restrict(match, evaluator.ids(c.restrict))
+            return match
 
         columns = gen.columns()
-        results = run(compiled)
-        order, terms = _crowd(results, window, columns), set(compiled.terms)
-        matched = set(results.docs())
+        matched, scores = run(compiled)
+        order, terms = _crowd(evaluate.top(matched, scores, window), columns), set(compiled.terms)
         if len(matched) < PAD_BELOW and compiled.relaxable:
             # few or no exact matches: follow them with the best partial matches, flagged as relaxed
+            seen = set(matched.tolist())
             for looser in compiler.relaxations(parsed, compiled):
-                more = run(looser)
-                extra = [h for h in _crowd(more, window, columns) if h.docnum not in matched]
+                more, more_scores = run(looser)
+                extra = [h for h in _crowd(evaluate.top(more, more_scores, window), columns) if h[0] not in seen]
                 if extra:
                     relaxed, order, terms = True, order + extra, terms | looser.terms
-                    matched |= set(more.docs())
+                    matched = np.union1d(matched, more)
+                    seen.update(more.tolist())
                 if len(matched) >= PAD_BELOW:
                     break
         start = (page - 1) * per_page
-        hits = [self._hit(gen, hit, terms) for hit in order[start:start + per_page]]
-        facets = {name: _count(gen.values_of(field), matched, limit)
-                  for name, field, limit in FACETS}
+        s = gen.searcher()
+        hits = [self._hit(gen, s, hit, terms) for hit in order[start:start + per_page]]
+        facets = {name: gen.facet(field).count(matched, limit) for name, field, limit in FACETS}
         total = len(matched)
         return {"query": q, "total": total, "page": page, "per_page": per_page, "relaxed": relaxed,
                 "hits": hits, "facets": facets}
 
-    def _filters(self, filters, compiler, s, gen):
+    def _filters(self, filters, compiler, gen):
         required, mask = [], None
         for key, values in filters.items():
             if key == "version":
                 continue
             for value in values:
-                required.append(self._filter(key, value, compiler, s, gen))
+                required.append(self._filter(key, value, compiler, gen))
         version = (filters.get("version") or ["current"])[-1]   # the last one typed wins
         if version == "current":
             mask = gen.historical()
@@ -267,8 +302,8 @@ class Searcher:
         return (Q.And(required) if len(required) > 1 else required[0]) if required else None, mask
 
     @staticmethod
-    def _filter(key, value, compiler, s, gen):
-        reader = s.reader()
+    def _filter(key, value, compiler, gen):
+        reader = gen.searcher().reader()
         if key == "dept":
             if reader.doc_frequency("dept", value):
                 return Q.Term("dept", value)
@@ -290,13 +325,14 @@ class Searcher:
         raise QueryError(f"unknown filter {key!r}")
 
     @staticmethod
-    def _hit(gen, hit, terms) -> dict:
-        f = hit.fields()
+    def _hit(gen, s, hit, terms) -> dict:
+        docnum, score = hit
+        f = s.stored_fields(docnum)
         info = f["info"]
         return {"clause_id": info["clause_id"], "doc_id": f["doc_id"], "doc_title": info.get("doc_title", ""),
                 "measure_no": info["measure_no"], "measure_title": info.get("measure_title", ""),
                 "departments": info.get("departments", []), "text": f["text"],
-                "highlight": highlight(gen.analyzer, f["text"], terms), "score": round(hit.score, 4),
+                "highlight": highlight(gen.analyzer, f["text"], terms), "score": round(score, 4),
                 "article": info.get("article"), "chapter": info.get("chapter"),
                 "category": info.get("category"), "version_date": info.get("version_date")}
 
@@ -354,7 +390,7 @@ class Searcher:
         except IndexUnavailable:
             return  # the server still starts and says on /healthz what is wrong
         for _, field, _ in FACETS:
-            gen.values_of(field)
+            gen.facet(field)
         gen.historical()
         gen.compiler().units("预热")
 
@@ -371,13 +407,43 @@ class Searcher:
                     "hint": f"policy-index build --index {self.store.root}"}
 
 
-def _count(values, docnums, limit=None) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for docnum in docnums:
-        for name in values[docnum]:
-            counts[name] = counts.get(name, 0) + 1
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return dict(ranked[:limit] if limit else ranked)
+class _Facet:
+    """A field's values per clause as arrays (clause → value numbers), counted for a match set
+    in array operations; names in sorted order, so ties rank by name."""
+
+    def __init__(self, names, docs, values, doccount):
+        order = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), dtype=np.int32)
+        rank[order] = np.arange(len(names), dtype=np.int32)
+        self.names = [names[i] for i in order]
+        docs = np.concatenate(docs) if docs else np.empty(0, np.int64)
+        values = rank[np.concatenate(values)] if values else np.empty(0, np.int32)
+        by_doc = np.argsort(docs, kind="stable")
+        self.values = values[by_doc]
+        self.starts = np.searchsorted(docs[by_doc], np.arange(doccount + 1))
+        self.single = None
+        if len(docs) == len(np.unique(docs)):   # at most one value a clause: a plain lookup
+            self.single = np.full(doccount, -1, dtype=np.int32)
+            self.single[docs] = values
+
+    def count(self, docnums: np.ndarray, limit=None) -> dict[str, int]:
+        if self.single is not None:
+            found = self.single[docnums]
+            found = found[found >= 0]
+        else:
+            starts = self.starts[docnums]
+            lengths = self.starts[docnums + 1] - starts
+            total = int(lengths.sum())
+            offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+            found = self.values[offsets]
+        if not len(found):
+            return {}
+        counts = np.bincount(found, minlength=len(self.names))
+        present = np.flatnonzero(counts)
+        ranked = present[np.lexsort((present, -counts[present]))]
+        if limit:
+            ranked = ranked[:limit]
+        return {self.names[i]: int(counts[i]) for i in ranked}
 
 
 def _bounded(name, value, low, high) -> int:
@@ -390,14 +456,13 @@ def _bounded(name, value, low, high) -> int:
     return number
 
 
-def _crowd(results, window, columns):
-    """Ranked hits with crowding: a measure's third clause waits until every other measure in the
-    window has shown its first two; then, over that order, clauses of a document's fifth measure
-    wait likewise (one law's many articles do not fill the first page)."""
-    hits = list(results[:window]) if window else []
+def _crowd(hits, columns):
+    """Ranked (docnum, score) hits with crowding: a measure's third clause waits until every other
+    measure in the window has shown its first two; then, over that order, clauses of a document's
+    fifth measure wait likewise (one law's many articles do not fill the first page)."""
     measure_of, doc_of = columns
-    by_measure = _defer(hits, lambda h: measure_of[h.docnum], PER_MEASURE)
-    return _defer(by_measure, lambda h: doc_of[h.docnum], PER_DOCUMENT, lambda h: measure_of[h.docnum])
+    by_measure = _defer(hits, lambda h: measure_of[h[0]], PER_MEASURE)
+    return _defer(by_measure, lambda h: doc_of[h[0]], PER_DOCUMENT, lambda h: measure_of[h[0]])
 
 
 def _defer(hits, key, limit, unit=None):

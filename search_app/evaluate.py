@@ -1,0 +1,347 @@
+"""Compiled Whoosh queries evaluated over posting lists held as numpy arrays.
+
+Whoosh matches a query by stepping Python matcher objects one document at a time: a word found
+in 20,000 clauses, looked up in five fields, costs some 100,000 Python calls, and the total and
+the facets need the whole match set a second time. Here each term's postings are read once per
+index generation into an array of document numbers and one of BM25F scores, computed with
+Whoosh's own formula and statistics (its idf, average field lengths and byte-coded lengths), so
+rankings are Whoosh's. And/Or/AndNot/AndMaybe/boosts/constant scores become array operations.
+Phrases need positions: Whoosh's matchers check them, only in clauses that hold every word.
+
+A match is `(ids, scores)`: sorted unique document numbers and their scores.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from math import log
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+__all__ = ["Postings", "Evaluator", "top", "EMPTY"]
+
+EMPTY = (np.empty(0, np.int32), np.empty(0))
+MAX_CACHED_POSTINGS = 6_000_000   # ~72 MB of ids and scores per index generation
+PROXIMITY_CANDIDATES = 1000       # a bonus phrase is checked in this many best matches at most
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+class Postings:
+    """Per index generation: term → (ids, scores) arrays, kept in an LRU bounded by postings.
+
+    Arrays are immutable once made, so threads share them; reading a missing term uses the
+    calling thread's own Whoosh searcher (Whoosh's files are not safe to share between threads).
+    """
+
+    def __init__(self, B=0.75, K1=1.2, max_postings=MAX_CACHED_POSTINGS):
+        self.B, self.K1 = B, K1
+        self.max_postings = max_postings
+        self._terms: OrderedDict = OrderedDict()
+        self._size = 0
+        self._lengths: dict[str, np.ndarray] = {}
+        self._live = None
+        self._lock = threading.Lock()
+
+    # -- statistics read once -----------------------------------------------------------------
+    def live(self, searcher):
+        """Live document numbers (None when nothing is deleted): deleted clauses keep postings."""
+        if self._live is None:
+            reader = searcher.reader()
+            if reader.has_deletions():
+                mask = np.zeros(reader.doc_count_all(), dtype=bool)
+                mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+            else:
+                mask = False
+            self._live = mask
+        return None if self._live is False else self._live
+
+    def lengths(self, searcher, fieldname) -> np.ndarray:
+        """docnum → the field's length as Whoosh scores it (decoded from its length byte)."""
+        found = self._lengths.get(fieldname)
+        if found is None:
+            reader = searcher.reader()
+            parts = []
+            for leaf, _offset in reader.leaf_readers():
+                n = leaf.doc_count_all()
+                raw = np.zeros(n, dtype=np.uint8)
+                column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+                if column is None:
+                    parts.append(np.ones(n))   # Whoosh's default length for a field without lengths
+                    continue
+                count = min(column._count, n)
+                raw[:count] = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+                parts.append(_BYTE_LENGTHS[raw])
+            found = self._lengths[fieldname] = np.concatenate(parts) if parts else np.empty(0)
+        return found
+
+    # -- terms --------------------------------------------------------------------------------
+    def term(self, searcher, fieldname: str, btext: bytes):
+        key = (fieldname, btext)
+        with self._lock:
+            found = self._terms.get(key)
+            if found is not None:
+                self._terms.move_to_end(key)
+                return found
+        found = self._read(searcher, fieldname, btext)
+        with self._lock:
+            if key not in self._terms:
+                self._terms[key] = found
+                self._size += len(found[0])
+                while self._size > self.max_postings and len(self._terms) > 1:
+                    _, old = self._terms.popitem(last=False)
+                    self._size -= len(old[0])
+        return found
+
+    def _read(self, searcher, fieldname, btext):
+        reader = searcher.reader()
+        field = searcher.schema[fieldname]
+        ids, weights = [], []
+        for leaf, offset in reader.leaf_readers():
+            if (fieldname, btext) not in leaf:
+                continue
+            m = leaf._terms.matcher(fieldname, btext, field.format)
+            while m.is_active():   # whole blocks at a time: Whoosh's own block decoding
+                m._read_ids()
+                m._read_weights()
+                ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
+                weights.append(np.asarray(m._weights, dtype=np.float64))
+                m._next_block()
+        if not ids:
+            return EMPTY
+        docs, tf = np.concatenate(ids), np.concatenate(weights)
+        live = self.live(searcher)
+        if live is not None:
+            keep = live[docs]
+            docs, tf = docs[keep], tf[keep]
+        if field.scorable:
+            dc = reader.doc_count_all()
+            idf = log(dc / (reader.doc_frequency(fieldname, btext) + 1)) + 1
+            avgfl = searcher.avg_field_length(fieldname) or 1
+            fl = self.lengths(searcher, fieldname)[docs]
+            scores = idf * ((tf * (self.K1 + 1)) / (tf + self.K1 * ((1 - self.B) + self.B * fl / avgfl)))
+        else:
+            scores = tf   # Whoosh's WeightScorer: the posting's weight
+        return docs.astype(np.int32), scores
+
+
+class Evaluator:
+    """Evaluates query trees for one thread: its Whoosh searcher and the generation's Postings."""
+
+    def __init__(self, postings: Postings, searcher, proximity_candidates=PROXIMITY_CANDIDATES):
+        self.postings = postings
+        self.searcher = searcher
+        self.schema = searcher.schema
+        self.proximity_candidates = proximity_candidates
+
+    def ids(self, q) -> np.ndarray:
+        return self.evaluate(q)[0]
+
+    def evaluate(self, q):
+        for cls in type(q).__mro__:
+            method = _METHODS.get(cls)
+            if method is not None:
+                return method(self, q)
+        return self._whoosh(q)
+
+    # -- leaves -------------------------------------------------------------------------------
+    def _Term(self, q):
+        if q.fieldname not in self.schema:
+            return EMPTY
+        try:
+            btext = self.schema[q.fieldname].to_bytes(q.text)
+        except ValueError:
+            return EMPTY
+        ids, scores = self.postings.term(self.searcher, q.fieldname, btext)
+        return (ids, scores * q.boost) if q.boost != 1.0 else (ids, scores)
+
+    def _null(self, q):
+        return EMPTY
+
+    def _Every(self, q):
+        if q.fieldname not in (None, "", "*"):
+            return self._whoosh(q)
+        n = self.searcher.doc_count_all()
+        live = self.postings.live(self.searcher)
+        ids = np.arange(n, dtype=np.int32) if live is None else np.flatnonzero(live).astype(np.int32)
+        return ids, np.full(len(ids), float(q.boost))
+
+    def _ConstantScoreQuery(self, q):
+        ids = self.evaluate(q.child)[0]
+        return ids, np.full(len(ids), float(q.score))
+
+    def _Phrase(self, q, candidates=None):
+        field = self.schema[q.fieldname] if q.fieldname in self.schema else None
+        if field is None or not q.words:
+            return EMPTY
+        have = None
+        for word in q.words:
+            ids = self.postings.term(self.searcher, q.fieldname, field.to_bytes(word))[0]
+            have = ids if have is None else have[_member(have, ids)]
+            if not len(have):
+                return EMPTY
+        if candidates is not None:
+            have = have[_member(have, candidates)]
+        return self._whoosh(q, have)
+
+    # -- compounds ----------------------------------------------------------------------------
+    def _Or(self, q):
+        subs = q.subqueries
+        if not subs:
+            return EMPTY
+        if len(subs) == 1:          # Whoosh ignores a one-member compound's boost
+            return self.evaluate(subs[0])
+        ids, scores = _union([self.evaluate(s) for s in subs], self.searcher.doc_count_all())
+        return (ids, scores * q.boost) if q.boost != 1.0 else (ids, scores)
+
+    def _And(self, q):
+        subs = q.subqueries
+        if not subs:
+            return EMPTY
+        if len(subs) == 1:
+            return self.evaluate(subs[0])
+        parts = []
+        for s in subs:
+            part = self.evaluate(s)
+            if not len(part[0]):
+                return EMPTY
+            parts.append(part)
+        ids, scores = _intersect(parts)
+        return (ids, scores * q.boost) if q.boost != 1.0 else (ids, scores)
+
+    def _AndNot(self, q):
+        ids, scores = self.evaluate(q.a)
+        if not len(ids):
+            return EMPTY
+        out = self.evaluate(q.b)[0]
+        keep = ~_member(ids, out)
+        return ids[keep], scores[keep]
+
+    def _AndMaybe(self, q):
+        ids, scores = self.evaluate(q.a)
+        if not len(ids):
+            return EMPTY
+        if isinstance(q.b, Q.Phrase):
+            # a bonus: worth checking positions only where it can still change the first pages
+            cap = self.proximity_candidates
+            best = ids if len(ids) <= cap else np.sort(ids[_best(scores, cap)])
+            bonus = self._Phrase(q.b, candidates=best)
+        else:
+            bonus = self.evaluate(q.b)
+        inside = _member(bonus[0], ids)
+        if inside.any():
+            scores = scores.copy()
+            scores[np.searchsorted(ids, bonus[0][inside])] += bonus[1][inside]
+        return ids, scores
+
+    # -- anything else: Whoosh's own matchers ------------------------------------------------
+    def _whoosh(self, q, candidates=None):
+        """Whoosh's matcher for q, segment by segment; with candidates, only those documents."""
+        s = self.searcher
+        context = s.context()
+        ids, scores = [], []
+        for sub, offset in s.leaf_searchers():
+            m = q.matcher(sub, context)
+            if candidates is None:
+                while m.is_active():
+                    ids.append(m.id() + offset)
+                    scores.append(m.score())
+                    m.next()
+                continue
+            end = offset + sub.doc_count_all()
+            for doc in candidates[(candidates >= offset) & (candidates < end)]:
+                local = int(doc) - offset
+                if not m.is_active():
+                    break
+                if m.id() < local:
+                    m.skip_to(local)
+                    if not m.is_active():
+                        break
+                if m.id() == local:
+                    ids.append(int(doc))
+                    scores.append(m.score())
+        if not ids:
+            return EMPTY
+        order = np.argsort(ids, kind="stable")
+        return np.asarray(ids, dtype=np.int32)[order], np.asarray(scores, dtype=np.float64)[order]
+
+
+_METHODS = {Q.Term: Evaluator._Term, type(Q.NullQuery): Evaluator._null, Q.Every: Evaluator._Every,
+            Q.ConstantScoreQuery: Evaluator._ConstantScoreQuery, Q.Phrase: Evaluator._Phrase,
+            Q.Or: Evaluator._Or, Q.And: Evaluator._And, Q.AndNot: Evaluator._AndNot,
+            Q.AndMaybe: Evaluator._AndMaybe}
+
+
+# -- array operations ---------------------------------------------------------------------------
+def _member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """For each of ids (sorted), whether it is in others (sorted)."""
+    if not len(others) or not len(ids):
+        return np.zeros(len(ids), dtype=bool)
+    pos = np.searchsorted(others, ids)
+    pos[pos == len(others)] = len(others) - 1
+    return others[pos] == ids
+
+
+def _union(parts, n):
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    total = sum(len(p[0]) for p in parts)
+    if total * 8 > n:    # large: accumulate over all documents
+        acc = np.zeros(n)
+        hit = np.zeros(n, dtype=bool)
+        for ids, scores in parts:
+            acc[ids] += scores
+            hit[ids] = True
+        ids = np.flatnonzero(hit).astype(np.int32)
+        return ids, acc[ids]
+    ids, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+    return ids.astype(np.int32), np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]),
+                                             minlength=len(ids))
+
+
+def _intersect(parts):
+    parts = sorted(parts, key=lambda p: len(p[0]))
+    ids, scores = parts[0]
+    for other_ids, other_scores in parts[1:]:
+        pos = np.searchsorted(other_ids, ids)
+        pos[pos == len(other_ids)] = len(other_ids) - 1
+        ok = other_ids[pos] == ids
+        ids, scores = ids[ok], scores[ok] + other_scores[pos[ok]]
+        if not len(ids):
+            return EMPTY
+    return ids, scores
+
+
+def _best(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the k best scores (ties at the edge kept in, so the cut is deterministic)."""
+    if len(scores) <= k:
+        return np.arange(len(scores))
+    edge = np.partition(scores, len(scores) - k)[len(scores) - k]
+    return np.flatnonzero(scores >= edge)
+
+
+def top(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The k best (docnum, score), best first; equal scores in document order, as Whoosh ranks."""
+    if not len(ids) or k <= 0:
+        return []
+    pick = _best(scores, k)
+    ids, scores = ids[pick], scores[pick]
+    order = np.lexsort((ids, -np.round(scores, 9)))[:k]
+    return [(int(d), float(s)) for d, s in zip(ids[order], scores[order])]
+
+
+def restrict(match, allowed=None, masked=None):
+    """A match kept to allowed documents and without masked ones (both sorted id arrays)."""
+    ids, scores = match
+    keep = None
+    if allowed is not None:
+        keep = _member(ids, allowed)
+    if masked is not None and len(masked):
+        out = ~_member(ids, masked)
+        keep = out if keep is None else keep & out
+    return (ids, scores) if keep is None else (ids[keep], scores[keep])

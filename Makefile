@@ -10,6 +10,8 @@ PORT   ?= 5000
 LAWS   ?= ../shared/corpora/laws
 CORPUS_OPTS = --corpus corpus $(if $(wildcard $(LAWS)),--corpus $(LAWS),)
 PROCS  ?= 2
+# server processes for `make run` (policy-search serve --workers): one per core
+WORKERS ?= $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
 .PHONY: run test install system-deps index eval bench clean
 
@@ -32,7 +34,7 @@ index: install
 	$(BIN)/policy-index build --if-stale --skip-bad $(CORPUS_OPTS) --index $(INDEX) --procs $(PROCS)
 
 run: index
-	$(BIN)/policy-search serve --index $(INDEX) --host $(HOST) --port $(PORT)
+	$(BIN)/policy-search serve --index $(INDEX) --host $(HOST) --port $(PORT) --workers $(or $(WORKERS),1)
 
 test: install system-deps
 	$(BIN)/pytest

@@ -136,8 +136,10 @@ class QueryCompiler:
                 if q is None:
                     continue
             else:
-                q = Q.Term(fname, alt[0]) if len(alt) == 1 else Q.And([Q.Term(fname, w) for w in alt])
-                q = q.with_boost(FIELD_WEIGHTS[fname])
+                # boosts given to the constructors: Whoosh's with_boost deep-copies the query
+                weight = FIELD_WEIGHTS[fname]
+                q = Q.Term(fname, alt[0], boost=weight) if len(alt) == 1 else \
+                    Q.And([Q.Term(fname, w) for w in alt], boost=weight)
             terms.update(alt)
             per_field.append(q)
         if not per_field:
@@ -189,7 +191,7 @@ class QueryCompiler:
         words = [w for w, _ in tokens]
         gaps = [b[1] - a[1] for a, b in zip(tokens, tokens[1:])]
         terms.update(words)
-        return Or([Q.Phrase(f, words, slop=max(gaps)).with_boost(FIELD_WEIGHTS[f]) for f in PHRASE_FIELDS])
+        return Or([Q.Phrase(f, words, slop=max(gaps), boost=FIELD_WEIGHTS[f]) for f in PHRASE_FIELDS])
 
     def word_query(self, word: Word, terms: set[str], fields=None) -> Q.Query | None:
         """A word's query; with fields, in those fields when it occurs there at all."""
@@ -223,7 +225,7 @@ class QueryCompiler:
         words = [u.word for u in units][:MAX_PROXIMITY_WORDS]
         if len(words) < 2:
             return None
-        return Q.Phrase("text", words, slop=2).with_boost(PROXIMITY_BOOST * len(words))
+        return Q.Phrase("text", words, slop=2, boost=PROXIMITY_BOOST * len(words))
 
     # -- whole queries -----------------------------------------------------------------------
     def is_article(self, word: Word) -> bool:

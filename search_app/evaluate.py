@@ -25,7 +25,7 @@ __all__ = ["Postings", "Evaluator", "top", "EMPTY"]
 
 EMPTY = (np.empty(0, np.int32), np.empty(0))
 MAX_CACHED_POSTINGS = 6_000_000   # ~72 MB of ids and scores per index generation
-PROXIMITY_CANDIDATES = 1000       # a bonus phrase is checked in this many best matches at most
+PROXIMITY_CANDIDATES = 300        # a bonus phrase is checked in this many best matches at most
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -172,7 +172,9 @@ class Evaluator:
         ids = self.evaluate(q.child)[0]
         return ids, np.full(len(ids), float(q.score))
 
-    def _Phrase(self, q, candidates=None):
+    def _Phrase(self, q, best_of=None):
+        """Positions are checked by Whoosh, in clauses holding every word; with best_of (a match and
+        a number), only in that many of its best-scored clauses."""
         field = self.schema[q.fieldname] if q.fieldname in self.schema else None
         if field is None or not q.words:
             return EMPTY
@@ -182,8 +184,12 @@ class Evaluator:
             have = ids if have is None else have[_member(have, ids)]
             if not len(have):
                 return EMPTY
-        if candidates is not None:
-            have = have[_member(have, candidates)]
+        if best_of is not None:
+            (ids, scores), cap = best_of
+            inside = _member(ids, have)
+            have, scores = ids[inside], scores[inside]
+            if len(have) > cap:
+                have = np.sort(have[_best(scores, cap)])
         return self._whoosh(q, have)
 
     # -- compounds ----------------------------------------------------------------------------
@@ -225,9 +231,7 @@ class Evaluator:
             return EMPTY
         if isinstance(q.b, Q.Phrase):
             # a bonus: worth checking positions only where it can still change the first pages
-            cap = self.proximity_candidates
-            best = ids if len(ids) <= cap else np.sort(ids[_best(scores, cap)])
-            bonus = self._Phrase(q.b, candidates=best)
+            bonus = self._Phrase(q.b, best_of=((ids, scores), self.proximity_candidates))
         else:
             bonus = self.evaluate(q.b)
         inside = _member(bonus[0], ids)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from math import log
+from pickle import loads
 
 import numpy as np
 from whoosh import query as Q
@@ -26,6 +27,8 @@ __all__ = ["Postings", "Evaluator", "top", "EMPTY"]
 EMPTY = (np.empty(0, np.int32), np.empty(0))
 MAX_CACHED_POSTINGS = 6_000_000   # ~72 MB of ids and scores per index generation
 PROXIMITY_CANDIDATES = 300        # a bonus phrase is checked in this many best matches at most
+MAX_ARRAY_SLOP = 16               # wider phrases are left to Whoosh's span matcher
+_POSITION_KEY = 1 << 24           # document number × this + word position: one sortable key
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -40,7 +43,9 @@ class Postings:
         self.B, self.K1 = B, K1
         self.max_postings = max_postings
         self._terms: OrderedDict = OrderedDict()
+        self._positions: OrderedDict = OrderedDict()
         self._size = 0
+        self._positions_size = 0
         self._lengths: dict[str, np.ndarray] = {}
         self._live = None
         self._lock = threading.Lock()
@@ -94,6 +99,55 @@ class Postings:
                     _, old = self._terms.popitem(last=False)
                     self._size -= len(old[0])
         return found
+
+    def positions(self, searcher, fieldname: str, btext: bytes):
+        """(starts, flat): the word positions of the term's i-th posting (as in term()) are
+        flat[starts[i]:starts[i + 1]]."""
+        key = (fieldname, btext)
+        with self._lock:
+            found = self._positions.get(key)
+            if found is not None:
+                self._positions.move_to_end(key)
+                return found
+        found = self._read_positions(searcher, fieldname, btext)
+        with self._lock:
+            if key not in self._positions:
+                self._positions[key] = found
+                self._positions_size += len(found[1])
+                while self._positions_size > self.max_postings and len(self._positions) > 1:
+                    _, old = self._positions.popitem(last=False)
+                    self._positions_size -= len(old[1])
+        return found
+
+    def _read_positions(self, searcher, fieldname, btext):
+        field = searcher.schema[fieldname]
+        ids, codes, counts = [], [], []
+        for leaf, offset in searcher.reader().leaf_readers():
+            if (fieldname, btext) not in leaf:
+                continue
+            m = leaf._terms.matcher(fieldname, btext, field.format)
+            while m.is_active():
+                m._read_ids()
+                m._read_values()
+                ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
+                for value in m._values:   # Whoosh's Positions format: 4-byte count, pickled deltas
+                    deltas = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+                    codes.extend(deltas)
+                    counts.append(len(deltas))
+                m._next_block()
+        if not ids:
+            return np.zeros(1, dtype=np.int64), np.empty(0, np.int64)
+        docs, counts = np.concatenate(ids), np.asarray(counts, dtype=np.int64)
+        flat = np.cumsum(np.asarray(codes, dtype=np.int64))
+        starts = np.concatenate([[0], np.cumsum(counts)])
+        flat -= np.repeat(np.concatenate([[0], flat[starts[1:-1] - 1]]), counts)   # deltas restart per posting
+        live = self.live(searcher)
+        if live is not None and not live[docs].all():
+            keep = live[docs]
+            flat = flat[np.repeat(keep, counts)]
+            counts = counts[keep]
+            starts = np.concatenate([[0], np.cumsum(counts)])
+        return starts, flat
 
     def _read(self, searcher, fieldname, btext):
         reader = searcher.reader()
@@ -173,14 +227,17 @@ class Evaluator:
         return ids, np.full(len(ids), float(q.score))
 
     def _Phrase(self, q, best_of=None):
-        """Positions are checked by Whoosh, in clauses holding every word; with best_of (a match and
-        a number), only in that many of its best-scored clauses."""
+        """Clauses holding every word, then positions: each next word 1..slop positions after the
+        one before, in order (Whoosh's SpanNear2); the score is the boosted sum of the words'
+        scores, as Whoosh's span matcher sums them. With best_of (a match and a number), only
+        that many of its best-scored clauses are checked."""
         field = self.schema[q.fieldname] if q.fieldname in self.schema else None
         if field is None or not q.words:
             return EMPTY
+        words = [field.to_bytes(w) for w in q.words]
         have = None
-        for word in q.words:
-            ids = self.postings.term(self.searcher, q.fieldname, field.to_bytes(word))[0]
+        for word in words:
+            ids = self.postings.term(self.searcher, q.fieldname, word)[0]
             have = ids if have is None else have[_member(have, ids)]
             if not len(have):
                 return EMPTY
@@ -190,7 +247,30 @@ class Evaluator:
             have, scores = ids[inside], scores[inside]
             if len(have) > cap:
                 have = np.sort(have[_best(scores, cap)])
-        return self._whoosh(q, have)
+            if not len(have):
+                return EMPTY
+        if q.slop > MAX_ARRAY_SLOP or len(words) < 2:
+            return self._whoosh(q, have)
+        total = np.zeros(len(have))
+        reach = None
+        for word in words:
+            ids, scores = self.postings.term(self.searcher, q.fieldname, word)
+            at = np.searchsorted(ids, have)
+            total += scores[at]
+            starts, flat = self.postings.positions(self.searcher, q.fieldname, word)
+            lengths = starts[at + 1] - starts[at]
+            offsets = np.repeat(starts[at] - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+            keys = np.repeat(have.astype(np.int64) * _POSITION_KEY, lengths) + flat[offsets]
+            if reach is not None:
+                follows = np.zeros(len(keys), dtype=bool)
+                for gap in range(1, q.slop + 1):
+                    follows |= _member(keys - gap, reach)
+                keys = keys[follows]
+                if not len(keys):
+                    return EMPTY
+            reach = keys
+        keep = _member(have, np.unique(reach // _POSITION_KEY))
+        return have[keep], total[keep] * q.boost
 
     # -- compounds ----------------------------------------------------------------------------
     def _Or(self, q):

@@ -146,3 +146,36 @@ def test_postings_cache_stays_within_its_bound(corpus_searcher):
     for word in ("科技", "成果", "转化", "企业", "融资"):
         ev.evaluate(Q.Term("text", word))
     assert postings._size <= 50 or len(postings._terms) == 1
+
+
+def phrases_from(gen, count=150, seed=7):
+    """Word runs taken from clause texts (so most match), with their words shuffled in some (so
+    some do not), at slops 1 to 4."""
+    import random
+    rng = random.Random(seed)
+    s = gen.searcher()
+    docnums = sorted(s.reader().all_doc_ids())
+    out = []
+    while len(out) < count:
+        text = s.stored_fields(rng.choice(docnums))["text"]
+        words = [t.text for t in gen.analyzer(text, mode="phrase") if not t.subword]
+        if len(words) < 2:
+            continue
+        n = rng.choice([2, 2, 3, 4])
+        start = rng.randrange(max(1, len(words) - n))
+        run = words[start:start + n]
+        if rng.random() < 0.3:
+            rng.shuffle(run)
+        out.append(Q.Phrase(rng.choice(["text", "text", "measure_title"]), run, slop=rng.choice([1, 1, 2, 4]),
+                            boost=rng.choice([1.0, 0.6])))
+    return out
+
+
+@pytest.mark.parametrize("fixture", ["corpus_searcher", "updated_searcher"])
+def test_phrases_found_from_position_arrays_are_whooshs(fixture, request):
+    gen = request.getfixturevalue(fixture).generation()
+    matched = 0
+    for phrase in phrases_from(gen):
+        assert_same_as_whoosh(gen, type("C", (), {"query": phrase, "restrict": None})())
+        matched += bool(len(gen.evaluator().ids(phrase)))
+    assert matched > 50, "the sample must exercise matching phrases, not only misses"

@@ -4,8 +4,9 @@
     python benchmarks/bench_http.py                        # the 120k-clause synthetic index (built once, cached)
     python benchmarks/bench_http.py --index index --duration 20 --clients 16
     python benchmarks/bench_http.py --tool python          # without wrk
+    python benchmarks/bench_http.py --workers 2            # serve --workers 2 (gunicorn, one process per core)
 
-Starts `policy-search serve --host 127.0.0.1 --port <free port>` on the index, waits for
+Starts `policy-search serve --host 127.0.0.1 --port <free port> --workers N` on the index, waits for
 /healthz, checks one answer, warms up for --warmup seconds, then drives /api/search with the
 mixed query list (queries.py: words, ANDs, phrases, 部门: filters, -word, relaxed questions),
 cycling through it, for --duration seconds with --clients connections (keep-alive).
@@ -17,7 +18,9 @@ Load generator: wrk when installed (Debian: `apt-get install -y wrk`), with a Lu
 cycles the query paths and prints p50/p95/p99 itself; otherwise a Python thread pool with
 http.client keep-alive connections (its own GIL shares the 2 cores with the server, so it
 under-reports the server's capacity a little more than wrk does). Prints requests/s, latency
-p50/p95/p99/max, errors (connect/read/timeouts and non-2xx), and the server's CPU use.
+p50/p95/p99/max, errors (connect/read/timeouts and non-2xx), the server's CPU use summed over its
+process tree (gunicorn's master and workers), and the CPU that other processes on the machine took
+meanwhile (all busy CPU in /proc/stat less the server's and the load generator's).
 Only 127.0.0.1; every loop is bounded in time and count. Figures are printed, not asserted.
 """
 from __future__ import annotations
@@ -96,7 +99,7 @@ def query_paths(index: Path, n: int, seed: int) -> list[str]:
 
 
 def proc_cpu_seconds(pid: int) -> float:
-    """utime + stime of a process and its waited children, from /proc."""
+    """utime + stime of a process (its own threads, not its children), from /proc."""
     try:
         with open(f"/proc/{pid}/stat") as fh:
             fields = fh.read().rsplit(")", 1)[1].split()
@@ -105,11 +108,45 @@ def proc_cpu_seconds(pid: int) -> float:
     return sum(int(fields[i]) for i in (11, 12)) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(index: Path, port: int, threads: int, log):
+def tree_pids(pid: int) -> list[int]:
+    """The process and its descendants (serve --workers N: gunicorn's master and its workers)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo.extend(int(c) for c in fh.read().split())
+        except OSError:
+            pass
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> dict[int, float]:
+    return {p: proc_cpu_seconds(p) for p in tree_pids(pid)}
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine spent busy (not idle or waiting for I/O), from /proc/stat."""
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """This script's CPU (the Python load generator) and its waited children's (wrk)."""
+    import resource
+    return sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for f in ("ru_utime", "ru_stime"))
+
+
+def start_server(index: Path, port: int, threads: int, log, workers: int = 1):
     exe = Path(sys.executable).parent / "policy-search"
     cmd = [str(exe) if exe.exists() else "policy-search", "serve", "--index", str(index), "--host", "127.0.0.1",
-           "--port", str(port), "--threads", str(threads)]
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=str(REPO))
+           "--port", str(port), "--threads", str(threads), "--workers", str(workers)]
+    env = {k: v for k, v in os.environ.items() if k != "POLICY_SEARCH_WORKERS"}
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=str(REPO), env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -263,12 +300,16 @@ def run_python(port, paths, clients, duration, max_requests=MAX_REQUESTS) -> dic
 
 def report(r, clauses, threads, server_cpu):
     print(f"\n[{r['mode']}] {r['tool']} for {r['seconds']:.1f} s against {clauses:,} clauses "
-          f"(server threads {threads}, {r['paths']} distinct query paths):")
+          f"(server workers {r['server_workers']} × threads {threads}, {r['paths']} distinct query paths):")
     print(f"  requests/s      {r['rps']:.1f}  ({r['requests']:,} requests)")
     print(f"  latency ms      p50 {r['p50_ms']:.1f}   p95 {r['p95_ms']:.1f}   p99 {r['p99_ms']:.1f}   "
           f"max {r['max_ms']:.1f}   mean {r['mean_ms']:.1f}")
     print(f"  errors          {r['errors']}  (4xx: refused queries, e.g. only function words; 5xx: server errors)")
-    print(f"  server CPU      {server_cpu:.2f} cores (of {os.cpu_count()})", flush=True)
+    per = "" if len(r["process_cores"]) < 2 else \
+        "  (" + ", ".join(f"{k} {v:.2f}" for k, v in r["process_cores"].items()) + ")"
+    print(f"  server CPU      {server_cpu:.2f} cores (of {os.cpu_count()}){per}")
+    print(f"  load generator  {r['loadgen_cores']:.2f} cores; other processes {r['other_cores']:.2f} cores; "
+          f"load average before {r['loadavg_before']}", flush=True)
 
 
 def main(argv=None):
@@ -279,7 +320,9 @@ def main(argv=None):
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--duration", type=float, default=20, help="seconds of measured load per mode (≤ 600)")
     ap.add_argument("--warmup", type=float, default=5, help="seconds of unmeasured load first, per mode")
-    ap.add_argument("--threads", type=int, default=8, help="server worker threads (serve --threads)")
+    ap.add_argument("--threads", type=int, default=8, help="server threads per process (serve --threads)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="server processes (serve --workers): 1 is waitress, 2 or more gunicorn")
     ap.add_argument("--wrk-threads", type=int, default=2)
     ap.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
     ap.add_argument("--mode", choices=("repeat", "fresh", "both"), default="both",
@@ -310,12 +353,22 @@ def main(argv=None):
         seen = set(warm) | set(modes.get("repeat", []))
         modes["fresh"] = [p for p in query_paths(index, max(a.queries, 4 * cache, 1000), a.seed + 1) if p not in seen]
     port = free_port()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "search_app", "indexer"],
+                           cwd=REPO, capture_output=True, text=True).stdout.split("\n")
+    dirty = [line[3:] for line in dirty if line.strip()]
+    if dirty:
+        commit += " + uncommitted " + ", ".join(dirty)
+    print(f"code: {commit}", flush=True)
     log_path = OUT / "http-server.log"
     results = []
     with open(log_path, "w") as log:
-        server, health = start_server(index, port, a.threads, log)
+        server, health = start_server(index, port, a.threads, log, a.workers)
         try:
-            print(f"server pid {server.pid} on 127.0.0.1:{port}: {health['clauses']:,} clauses, "
+            pids = tree_pids(server.pid)
+            workers = f" (workers {', '.join(map(str, pids[1:]))})" if len(pids) > 1 else ""
+            print(f"server pid {server.pid}{workers} on 127.0.0.1:{port}: {health['clauses']:,} clauses, "
                   f"{health['documents']} documents; server result cache {cache} entries; load tool {tool}",
                   flush=True)
             for mode, paths in modes.items():
@@ -334,19 +387,32 @@ def main(argv=None):
 
                 if mode == "repeat":
                     # every path once (16 clients, each on its own share), so the measured run sees
-                    # the steady state of a repeated query list: answers from the result cache
-                    w = run_python(port, paths, a.clients, 600, max_requests=len(paths))
-                    print(f"[{mode}] warm-up: each of the {len(paths)} paths once in {w['seconds']:.1f} s "
-                          f"({w['rps']:.0f} req/s, p50 {w['p50_ms']:.1f} ms)", flush=True)
+                    # the steady state of a repeated query list: answers from the result cache. Each
+                    # worker process has its own cache: one pass per worker (and the timed warm-up
+                    # below) before the measured run
+                    for _ in range(a.workers):
+                        w = run_python(port, paths, a.clients, 600, max_requests=len(paths))
+                        print(f"[{mode}] warm-up: each of the {len(paths)} paths once in {w['seconds']:.1f} s "
+                              f"({w['rps']:.0f} req/s, p50 {w['p50_ms']:.1f} ms)", flush=True)
                 if a.warmup > 0:
                     # fresh: warm up on other queries, so the measured ones are all new to the server
                     w = load(a.warmup, paths=warm if mode == "fresh" else paths)
                     print(f"[{mode}] warm-up: {w['rps']:.0f} req/s, p50 {w['p50_ms']:.1f} ms", flush=True)
-                cpu0, t0 = proc_cpu_seconds(server.pid), time.perf_counter()
+                loadavg = Path("/proc/loadavg").read_text().split()[:3]
+                cpu0, busy0, own0 = tree_cpu_seconds(server.pid), busy_cpu_seconds(), own_cpu_seconds()
+                t0 = time.perf_counter()
                 r = load(a.duration)
-                server_cpu = (proc_cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - t0)
+                elapsed = time.perf_counter() - t0
+                cpu1, busy1, own1 = tree_cpu_seconds(server.pid), busy_cpu_seconds(), own_cpu_seconds()
+                per_process = {("master" if p == server.pid and len(cpu1) > 1 else str(p)):
+                               (cpu1[p] - cpu0.get(p, 0.0)) / elapsed for p in cpu1}
+                server_cpu = sum(per_process.values())
+                loadgen = (own1 - own0) / elapsed
                 r.update(mode=mode, paths=len(paths), clients=a.clients, server_threads=a.threads,
-                         clauses=health["clauses"], server_cores=server_cpu, server_cache=cache)
+                         server_workers=a.workers, clauses=health["clauses"], server_cores=server_cpu,
+                         process_cores=per_process, loadgen_cores=loadgen,
+                         other_cores=max(0.0, (busy1 - busy0) / elapsed - server_cpu - loadgen),
+                         loadavg_before=" ".join(loadavg), server_cache=cache, commit=commit)
                 if mode == "fresh" and r["requests"] > len(paths):
                     r["note"] = f"{r['requests']} requests went round the {len(paths)} paths: some were cached"
                 report(r, health["clauses"], a.threads, server_cpu)

@@ -109,6 +109,7 @@ def serve(index_dir, host, port, threads, workers):
     server.run()
 
 
+KEEPALIVE_REQUESTS = 100   # --workers ≥ 2: answers on one keep-alive connection before it is closed
 _NOT_OPENED = object()   # stands in for the searcher while the parent only checks the settings
 
 
@@ -148,6 +149,14 @@ def _gunicorn_server(index_dir, host, port, threads, workers):
         app.wsgi_app = _BodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
         return app
 
+    def pre_request(worker, req):
+        # gthread workers all accept from one listening socket, and a keep-alive connection stays with
+        # the worker that accepted it: 16 clients may land 14 on one worker and 2 on the other and stay
+        # so. Closing each connection after KEEPALIVE_REQUESTS answers ("Connection: close", as nginx's
+        # keepalive_requests) deals them out again, so that the workers share the load over time.
+        if req.req_number >= KEEPALIVE_REQUESTS:
+            req.force_close()
+
     options = {
         "bind": [f"{_url_host(host)}:{port}"],
         "workers": workers,
@@ -168,6 +177,7 @@ def _gunicorn_server(index_dir, host, port, threads, workers):
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "policy-search",
+        "pre_request": pre_request,
     }
 
     class Server(BaseApplication):

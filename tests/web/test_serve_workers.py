@@ -230,6 +230,23 @@ def test_headers_and_body_limit_as_under_waitress(server):
     assert b" 200 " in reply.split(b"\r\n", 1)[0] and b"https://x" not in reply
 
 
+def test_keep_alive_connections_are_dealt_out_again(server):
+    """After KEEPALIVE_REQUESTS answers a connection is closed, so that a client that keeps its
+    connection does not stay on one worker for good."""
+    from search_app.cli import KEEPALIVE_REQUESTS
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        for n in range(1, KEEPALIVE_REQUESTS + 1):
+            status, response, _ = get(conn, "/healthz")
+            assert status == 200
+            assert response.getheader("Connection") == ("close" if n == KEEPALIVE_REQUESTS else "keep-alive"), n
+        status, response, _ = get(conn, "/healthz")   # http.client opens a new connection
+        assert status == 200 and response.getheader("Connection") == "keep-alive"
+    finally:
+        conn.close()
+
+
 def raw_http(port: int, request: bytes, timeout: float = 10) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
         conn.sendall(request)

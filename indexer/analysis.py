@@ -260,6 +260,14 @@ class SubwordFilter(Filter):
                 t.startchar, t.endchar = start, start + len(word)
 
 
+def prepare(analyzer) -> None:
+    """Load jieba and the analyzer's user words now (a parent does this before forking workers, so
+    they share one copy of the dictionary instead of loading one each)."""
+    for item in getattr(analyzer, "items", [analyzer]):
+        if isinstance(item, JiebaTokenizer):
+            ensure_jieba(item.userwords)
+
+
 def load_words(path) -> tuple[str, ...]:
     """A word list file (one a line, # comments) as a tuple."""
     words = []

@@ -4,11 +4,12 @@ Each forked worker writes its share of the documents as Whoosh segments in a fol
 the segments are then moved into the generation and listed in one table of contents. This is
 what Whoosh's multi-process writer means to do, without the parent pickling every clause to the
 workers (measured here, that writer kept both cores less than half busy). Workers inherit the
-read documents by fork, so nothing is serialised, and each loads the user dictionary itself
-(the analyzer does that in every process that uses it).
+read documents and jieba's dictionary (loaded by the parent just before) by fork, so nothing
+is serialised or loaded twice.
 """
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -19,6 +20,10 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 _WORK: tuple | None = None   # (docs, sources by id, analyzer, write function), inherited by forked workers
+
+# Whoosh's posting pool keeps about this many MB of (estimated) postings in memory before it
+# sorts them into a run file; real use is ~1.3x the estimate. The runs are merged at commit.
+WORKER_LIMITMB = 128
 
 
 def split(docs, parts: int) -> list[list[int]]:
@@ -38,7 +43,7 @@ def _worker(part_dir: str, indexes: list[int]) -> None:
     docs, by_id, analyzer, write_docs = _WORK
     from .schema import make_schema
     ix = whoosh_index.create_in(part_dir, make_schema(analyzer))
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(limitmb=WORKER_LIMITMB)
     summaries = write_docs(writer, [docs[i] for i in indexes], by_id, False)
     writer.commit()
     Path(part_dir, "summaries.json").write_text(json.dumps(summaries, ensure_ascii=False), encoding="utf-8")
@@ -50,6 +55,9 @@ def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int) -> dic
     _WORK = (docs, by_id, analyzer, write_docs)
     ctx = multiprocessing.get_context("fork")
     workers = []
+    from .analysis import prepare
+    prepare(analyzer)     # jieba's dictionary, loaded once here, is shared by the workers' pages
+    gc.freeze()           # the workers' collections leave the inherited objects (and their pages) alone
     try:
         for n, indexes in enumerate(split(docs, procs)):
             part = gen / f"part-{n}"
@@ -61,6 +69,7 @@ def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int) -> dic
             worker.join()
     finally:
         _WORK = None
+        gc.unfreeze()
         for worker, _ in workers:
             if worker.is_alive():
                 worker.kill()

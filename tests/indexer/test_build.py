@@ -334,3 +334,57 @@ def test_verify_catches_a_segment_that_does_not_answer(two_segments, monkeypatch
     with pytest.raises(BuildError, match=message):
         verify(gen, manifest)
     assert len(seen) == 2
+
+
+# -- the faster clause writer ---------------------------------------------------------------------
+
+def index_content(gen: Path) -> dict:
+    """Everything a reader can see of an index: postings with weights and encoded values, stored
+    records, field lengths and columns."""
+    from whoosh.codec.whoosh3 import W3Codec  # noqa: F401  (the codec the readers use)
+    out = {}
+    with whoosh_index.open_dir(str(gen)).reader() as r:
+        schema = r.schema
+        for name in schema.names():
+            if schema[name].indexed:
+                for term in r.lexicon(name):
+                    m = r.postings(name, term)
+                    rows = []
+                    while m.is_active():
+                        rows.append((m.id(), m.weight(), m.value()))
+                        if m.supports_block_quality():
+                            rows.append(("block", m.block_min_length(), m.block_max_length(), m.block_max_weight()))
+                        m.next()
+                    ti = r.term_info(name, term)
+                    rows.append((ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight()))
+                    out[(name, term)] = rows
+                out[("length", name)] = (r.field_length(name),
+                                         [r.doc_field_length(d, name) for d in range(r.doc_count_all())])
+            if schema[name].column_type:
+                out[("column", name)] = list(r.column_reader(name))
+        out["stored"] = [r.stored_fields(d) for d in range(r.doc_count_all())]
+    return out
+
+
+def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch):
+    """ClauseAdder (cached repeated fields, positions encoded here, postings pooled at once) and the
+    patched add_postings (lengths read per field) give the same index, byte for byte in every
+    posting, as Whoosh's own add_document and add_postings: a list document with departments and
+    a law with chapters and articles."""
+    from whoosh.codec import base, whoosh3
+    import indexer.build as build
+    assert whoosh3.W3FieldWriter.add_postings is build._add_postings
+    files = [p.name for p in CORPUS.glob("*.txt") if p.name not in ("userdict.txt", "synonyms.txt")]
+    corpus = copy_corpus(tmp_path / "corpus", files)
+    assert len(files) >= 2
+    build_index([corpus], tmp_path / "fast")
+    monkeypatch.setattr(build.ClauseAdder, "add", lambda self, record: self.writer.add_document(**record))
+    monkeypatch.setattr(whoosh3.W3FieldWriter, "add_postings", base.FieldWriter.add_postings)
+    build_index([corpus], tmp_path / "plain")
+    fast, plain = (index_content(IndexStore(tmp_path / n).current) for n in ("fast", "plain"))
+    assert fast.keys() == plain.keys()
+    assert {("chapter" in k[0]) for k in fast if isinstance(k, tuple)} == {True, False}
+    for key in plain:
+        assert fast[key] == plain[key], key
+    assert any(len(rows) > 1 and rows[0][2] for (name, _), rows in
+               ((k, v) for k, v in plain.items() if isinstance(k, tuple) and k[0] == "measure_title"))

@@ -338,6 +338,17 @@ def test_verify_catches_a_segment_that_does_not_answer(two_segments, monkeypatch
 
 # -- the faster clause writer ---------------------------------------------------------------------
 
+def _original_write_block():
+    import importlib.util
+    spec = importlib.util.find_spec("whoosh.codec.whoosh3")   # Whoosh's own, before indexer.build replaced it
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.W3PostingsWriter._write_block
+
+
+ORIGINAL_WRITE_BLOCK = _original_write_block()
+
+
 def index_content(gen: Path) -> dict:
     """Everything a reader can see of an index: postings with weights and encoded values, stored
     records, field lengths and columns."""
@@ -374,12 +385,14 @@ def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch):
     from whoosh.codec import base, whoosh3
     import indexer.build as build
     assert whoosh3.W3FieldWriter.add_postings is build._add_postings
+    assert whoosh3.W3PostingsWriter._write_block is build._write_block
     files = [p.name for p in CORPUS.glob("*.txt") if p.name not in ("userdict.txt", "synonyms.txt")]
     corpus = copy_corpus(tmp_path / "corpus", files)
     assert len(files) >= 2
     build_index([corpus], tmp_path / "fast")
     monkeypatch.setattr(build.ClauseAdder, "add", lambda self, record: self.writer.add_document(**record))
     monkeypatch.setattr(whoosh3.W3FieldWriter, "add_postings", base.FieldWriter.add_postings)
+    monkeypatch.setattr(whoosh3.W3PostingsWriter, "_write_block", ORIGINAL_WRITE_BLOCK)
     build_index([corpus], tmp_path / "plain")
     fast, plain = (index_content(IndexStore(tmp_path / n).current) for n in ("fast", "plain"))
     assert fast.keys() == plain.keys()

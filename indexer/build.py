@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import sys
 import time
@@ -16,6 +17,7 @@ from whoosh.compat import dumps
 from whoosh.formats import Positions
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import PostingPool
 from whoosh.query import Term
 
 from .clauses import document_clauses
@@ -25,6 +27,9 @@ from .parallel import build_parts
 from .resources import corpus_analyzer, stopwords, synonym_groups
 from .schema import make_schema
 from .store import IndexStore
+
+
+LIMITMB = 256   # Whoosh's posting pool estimate for a one-process build or an update (parallel.py: workers)
 
 
 class BuildError(RuntimeError):
@@ -286,6 +291,56 @@ def _write_block(self, last=False):
 W3PostingsWriter._write_block = _write_block
 
 
+RUN_CHUNK = 10000   # postings per marshalled chunk of a posting pool's run file
+
+
+def _write_run(self, f, items):
+    """PostingPool runs (the sorted postings a writer spills to disk past its memory limit) as
+    length-prefixed marshalled chunks instead of one pickle call a posting: the same items come
+    back in the same order, at a fraction of the cost. The files live only during the build."""
+    def flush(chunk):
+        data = marshal.dumps(chunk)
+        f.write(len(data).to_bytes(8, "little"))
+        f.write(data)
+
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= RUN_CHUNK:
+            flush(chunk)
+            chunk = []
+    if chunk:
+        flush(chunk)
+    f.close()
+
+
+def _read_exactly(f, n: int) -> bytes:
+    parts, left = [], n
+    while left:
+        part = f.read(left)
+        if not part:
+            raise EOFError(f"posting run ended {left} bytes early")
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _read_run(self, path):
+    f = self._open_run(path)
+    try:
+        while True:
+            head = f.read(8)
+            if not head:
+                return
+            yield from marshal.loads(_read_exactly(f, int.from_bytes(head + _read_exactly(f, 8 - len(head)), "little")))
+    finally:
+        f.close()
+        self._remove_run(path)
+
+
+PostingPool._write_run, PostingPool._read_run = _write_run, _read_run
+
+
 
 
 def _write_docs(writer, docs, by_id, progress):
@@ -383,7 +438,7 @@ def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_tim
                 summaries = build_parts(gen, docs, by_id, analyzer, _write_docs, procs)
             else:
                 ix = whoosh_index.create_in(str(gen), make_schema(analyzer))
-                writer = ix.writer(limitmb=256)
+                writer = ix.writer(limitmb=LIMITMB)
                 summaries = _write_docs(writer, docs, by_id, progress)
                 writer.commit()
             manifest = {"format": 1, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -471,7 +526,7 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
             except Exception as exc:
                 raise BuildError(f"the live index {store.current} is damaged ({type(exc).__name__}); "
                                  f"run policy-index build to rebuild it from the corpus") from None
-            writer = ix.writer(limitmb=256)
+            writer = ix.writer(limitmb=LIMITMB)
             for doc_id in removed + [s.doc_id for s in changed]:
                 writer.delete_by_term("doc_id", doc_id)
             summaries = _write_docs(writer, docs, by_id, progress)

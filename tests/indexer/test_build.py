@@ -377,11 +377,14 @@ def index_content(gen: Path) -> dict:
     return out
 
 
-def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch):
+@pytest.mark.parametrize("limitmb", [256, 1])
+def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, limitmb):
     """ClauseAdder (cached repeated fields, positions encoded here, postings pooled at once) and the
     patched add_postings (lengths read per field) give the same index, byte for byte in every
     posting, as Whoosh's own add_document and add_postings: a list document with departments and
-    a law with chapters and articles."""
+    a law with chapters and articles. With limitmb=1 the pool spills runs to disk (written
+    as marshalled chunks instead of a pickle a posting) and merges them at commit."""
+    from whoosh import externalsort, writing
     from whoosh.codec import base, whoosh3
     import indexer.build as build
     assert whoosh3.W3FieldWriter.add_postings is build._add_postings
@@ -389,7 +392,15 @@ def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch):
     files = [p.name for p in CORPUS.glob("*.txt") if p.name not in ("userdict.txt", "synonyms.txt")]
     corpus = copy_corpus(tmp_path / "corpus", files)
     assert len(files) >= 2
+    runs = []
+    real_save = writing.PostingPool.save
+    monkeypatch.setattr(writing.PostingPool, "save", lambda self: runs.append(1) or real_save(self))
+    monkeypatch.setattr(build, "LIMITMB", limitmb)
     build_index([corpus], tmp_path / "fast")
+    assert (len(runs) >= 2) == (limitmb == 1)
+    monkeypatch.setattr(build, "LIMITMB", 256)
+    monkeypatch.setattr(writing.PostingPool, "_write_run", externalsort.SortingPool._write_run)
+    monkeypatch.setattr(writing.PostingPool, "_read_run", externalsort.SortingPool._read_run)
     monkeypatch.setattr(build.ClauseAdder, "add", lambda self, record: self.writer.add_document(**record))
     monkeypatch.setattr(whoosh3.W3FieldWriter, "add_postings", base.FieldWriter.add_postings)
     monkeypatch.setattr(whoosh3.W3PostingsWriter, "_write_block", ORIGINAL_WRITE_BLOCK)

@@ -247,6 +247,31 @@ def test_keep_alive_connections_are_dealt_out_again(server):
         conn.close()
 
 
+def test_frozen_objects_refrozen_once_the_index_generation_changes():
+    """serve freezes what warm() loaded out of the garbage collector's full passes; a new index
+    generation is followed by one unfreeze, collect, freeze (the retired one is not kept)."""
+    from search_app.cli import _QuietGc
+
+    class FakeGc:
+        def __init__(self):
+            self.calls = []
+
+        def __getattr__(self, name):
+            return lambda: self.calls.append(name)
+
+    store, fake = SimpleNamespace(current=Path("gen-1")), FakeGc()
+    wrapped = _QuietGc(lambda environ, start_response: [b"ok"], store, gc=fake)
+    assert fake.calls == ["collect", "freeze"]
+    wrapped.CHECK_SECONDS = 0
+    assert wrapped({}, None) == [b"ok"]
+    assert fake.calls == ["collect", "freeze"]          # same generation: nothing to do
+    store.current = Path("gen-2")
+    wrapped({}, None)
+    assert fake.calls[2:] == ["unfreeze", "collect", "freeze"]
+    wrapped({}, None)
+    assert len(fake.calls) == 5
+
+
 def raw_http(port: int, request: bytes, timeout: float = 10) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
         conn.sendall(request)

@@ -189,11 +189,30 @@ class Evaluator:
         self.searcher = searcher
         self.schema = searcher.schema
         self.proximity_candidates = proximity_candidates
+        self._memo: dict | None = None
 
     def ids(self, q) -> np.ndarray:
         return self.evaluate(q)[0]
 
+    def evaluate_many(self, queries) -> list:
+        """Several queries' matches in one evaluation, so subqueries they share are evaluated once."""
+        self._memo = {}
+        try:
+            return [self.evaluate(q) for q in queries]
+        finally:
+            self._memo = None
+
     def evaluate(self, q):
+        """q's match. A subquery object met again within one evaluation (a relaxed query's share
+        filter reuses each word's query in many combinations) is evaluated once."""
+        if self._memo is None:
+            return self.evaluate_many([q])[0]
+        found = self._memo.get(id(q))
+        if found is None:
+            found = self._memo[id(q)] = self._evaluate(q)
+        return found
+
+    def _evaluate(self, q):
         for cls in type(q).__mro__:
             method = _METHODS.get(cls)
             if method is not None:

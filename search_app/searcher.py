@@ -258,10 +258,10 @@ class Searcher:
         relaxed = False
 
         def run(c):
-            match = evaluate.restrict(evaluator.evaluate(c.query), allowed, mask)
-            if c.restrict is not None:
-                match = evaluate.restrict(match, evaluator.ids(c.restrict))
-            return match
+            if c.restrict is None:
+                return evaluate.restrict(evaluator.evaluate(c.query), allowed, mask)
+            match, share = evaluator.evaluate_many([c.query, c.restrict])
+            return evaluate.restrict(evaluate.restrict(match, share[0]), allowed, mask)
 
         columns = gen.columns()
         matched, scores = run(compiled)

@@ -20,6 +20,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool
 from whoosh.query import Term
 
+from .analysis import index_positions
 from .clauses import document_clauses
 from .corpus import discover, file_hash, mark_versions, read_all
 from .model import CorpusError, Document
@@ -186,17 +187,21 @@ class ClauseAdder:
 
     def _positions(self, field, value):
         """Positions.word_values(value, analyzer, mode="index") + utf-8 term bytes, as field.index() gives."""
-        poses, weights = {}, {}
-        for t in field.analyzer(value, positions=True, boosts=True, mode="index"):
-            if t.stopped:
-                continue
-            text = t.text
-            if text in poses:
-                poses[text].append(t.pos)
-                weights[text] += t.boost
-            else:
-                poses[text] = [t.pos]
-                weights[text] = 0.0 + t.boost
+        poses = index_positions(field.analyzer, value)
+        if poses is None:                # another analyzer: its tokens, as Positions.word_values takes them
+            poses, weights = {}, {}
+            for t in field.analyzer(value, positions=True, boosts=True, mode="index"):
+                if t.stopped:
+                    continue
+                text = t.text
+                if text in poses:
+                    poses[text].append(t.pos)
+                    weights[text] += t.boost
+                else:
+                    poses[text] = [t.pos]
+                    weights[text] = 0.0 + t.boost
+        else:                            # our tokens all have boost 1.0: the sum is the count
+            weights = {text: float(len(p)) for text, p in poses.items()}
         fb, encoded, out = field.format.field_boost, self.encoded, []
         for text, poslist in poses.items():
             key = tuple(poslist)

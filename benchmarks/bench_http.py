@@ -134,6 +134,19 @@ def busy_cpu_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def wait_quiet(max_seconds: float, threshold: float = 0.3, window: float = 5.0) -> float:
+    """Wait (at most max_seconds) until the machine is less than `threshold` cores busy over a
+    `window` (the server is idle then: this is other developers' load); returns the busy cores
+    seen last. Like bench_build.py --wait-quiet."""
+    deadline = time.monotonic() + max_seconds
+    while True:
+        b0 = busy_cpu_seconds()
+        time.sleep(window)
+        busy = (busy_cpu_seconds() - b0) / window
+        if busy < threshold or time.monotonic() >= deadline:
+            return busy
+
+
 def own_cpu_seconds() -> float:
     """This script's CPU (the Python load generator) and its waited children's (wrk)."""
     import resource
@@ -330,6 +343,8 @@ def main(argv=None):
                          "cache answers); fresh: a list of distinct queries 4x longer than the server's "
                          "result cache, cycled so that no query is asked again while still cached")
     ap.add_argument("--queries", type=int, default=240, help="queries in the repeat list")
+    ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                    help="before each measured run, wait up to SECONDS until other processes use < 0.3 cores")
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args(argv)
     a.duration = min(a.duration, 600)
@@ -398,6 +413,11 @@ def main(argv=None):
                     # fresh: warm up on other queries, so the measured ones are all new to the server
                     w = load(a.warmup, paths=warm if mode == "fresh" else paths)
                     print(f"[{mode}] warm-up: {w['rps']:.0f} req/s, p50 {w['p50_ms']:.1f} ms", flush=True)
+                if a.wait_quiet > 0:
+                    t = time.monotonic()
+                    busy = wait_quiet(a.wait_quiet)
+                    print(f"[{mode}] waited {time.monotonic() - t:.0f} s for a quiet machine: other processes "
+                          f"{busy:.2f} cores", flush=True)
                 loadavg = Path("/proc/loadavg").read_text().split()[:3]
                 cpu0, busy0, own0 = tree_cpu_seconds(server.pid), busy_cpu_seconds(), own_cpu_seconds()
                 t0 = time.perf_counter()

@@ -412,3 +412,34 @@ def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, l
         assert fast[key] == plain[key], key
     assert any(len(rows) > 1 and rows[0][2] for (name, _), rows in
                ((k, v) for k, v in plain.items() if isinstance(k, tuple) and k[0] == "measure_title"))
+
+
+def test_parallel_build_loads_jieba_once_in_the_parent(tmp_path):
+    """The workers inherit jieba's dictionary (shared pages) instead of loading one each: in a fresh
+    process, a procs=2 build initialises jieba exactly once, in the parent, before forking."""
+    import subprocess
+    import sys
+    import textwrap
+    from tests.conftest import ROOT
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    script = textwrap.dedent("""
+        import os, sys
+        from indexer import analysis
+        from indexer.build import build_index
+        real, calls = analysis.initialize_jieba, sys.argv[2]
+        def counted():
+            with open(calls, "a") as fh:
+                fh.write(f"{os.getpid()}\\n")
+            real()
+        analysis.initialize_jieba = counted
+        summary = build_index([sys.argv[1]], sys.argv[3], procs=2)
+        print(os.getpid(), summary["documents"])
+    """)
+    calls = tmp_path / "calls"
+    out = subprocess.run([sys.executable, "-c", script, str(corpus), str(calls), str(tmp_path / "index")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    parent, documents = out.stdout.split()
+    assert documents == "2"
+    assert calls.read_text().split() == [parent]

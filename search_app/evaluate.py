@@ -125,16 +125,12 @@ class Postings:
         for leaf, offset in searcher.reader().leaf_readers():
             if (fieldname, btext) not in leaf:
                 continue
-            m = leaf._terms.matcher(fieldname, btext, field.format)
-            while m.is_active():
-                m._read_ids()
-                m._read_values()
-                ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
-                for value in m._values:   # Whoosh's Positions format: 4-byte count, pickled deltas
+            for block_ids, _, values in _blocks(leaf._terms.matcher(fieldname, btext, field.format), values=True):
+                ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
+                for value in values:   # Whoosh's Positions format: 4-byte count, pickled deltas
                     deltas = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
                     codes.extend(deltas)
                     counts.append(len(deltas))
-                m._next_block()
         if not ids:
             return np.zeros(1, dtype=np.int64), np.empty(0, np.int64)
         docs, counts = np.concatenate(ids), np.asarray(counts, dtype=np.int64)
@@ -156,13 +152,9 @@ class Postings:
         for leaf, offset in reader.leaf_readers():
             if (fieldname, btext) not in leaf:
                 continue
-            m = leaf._terms.matcher(fieldname, btext, field.format)
-            while m.is_active():   # whole blocks at a time: Whoosh's own block decoding
-                m._read_ids()
-                m._read_weights()
-                ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
-                weights.append(np.asarray(m._weights, dtype=np.float64))
-                m._next_block()
+            for block_ids, block_weights, _ in _blocks(leaf._terms.matcher(fieldname, btext, field.format)):
+                ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
+                weights.append(np.asarray(block_weights, dtype=np.float64))
         if not ids:
             return EMPTY
         docs, tf = np.concatenate(ids), np.concatenate(weights)
@@ -369,6 +361,19 @@ class Evaluator:
             return EMPTY
         order = np.argsort(ids, kind="stable")
         return np.asarray(ids, dtype=np.int32)[order], np.asarray(scores, dtype=np.float64)[order]
+
+
+def _blocks(m, values=False):
+    """(ids, weights, values) of a term's postings in one segment, a block at a time through
+    Whoosh's own block decoding (Whoosh 2.7.4 cannot inline postings in its term table: its
+    W3TermInfo lacks set_inline, so every term has blocks)."""
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        if values:
+            m._read_values()
+        yield m._ids, m._weights, (m._values if values else None)
+        m._next_block()
 
 
 _METHODS = {Q.Term: Evaluator._Term, type(Q.NullQuery): Evaluator._null, Q.Every: Evaluator._Every,

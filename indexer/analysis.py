@@ -354,6 +354,29 @@ def index_positions(analyzer, value: str, start_pos: int = 0):
     return poses
 
 
+def index_spans(analyzer, value: str):
+    """[(term, startchar, endchar)] of the analyzer's unstopped index-mode tokens of `value`, in
+    token order, or None for another analyzer: index_positions' fused path, for highlighting,
+    which needs characters instead of positions. Tests compare it with the analyzer."""
+    items = getattr(analyzer, "items", None)
+    if not (items and len(items) == 3 and type(items[0]) is JiebaTokenizer and type(items[1]) is SubwordFilter
+            and type(items[2]) is StopFilter and not items[2].renumber):
+        return None
+    tokenizer, subwords, stop = items
+    stops, minsize, maxsize = stop.stops, stop.min, stop.max
+    spans = []
+    for word, start, end in tokenizer.words(tokenizer.normalizer(value)):
+        if not WORDLIKE_RE.search(word):
+            continue
+        if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stops:
+            spans.append((word, start, end))
+        if len(word) > 2:
+            for gram, i in subwords.subwords(word):
+                if len(gram) >= minsize and (maxsize is None or len(gram) <= maxsize) and gram not in stops:
+                    spans.append((gram, start + i, start + i + len(gram)))
+    return spans
+
+
 def load_words(path) -> tuple[str, ...]:
     """A word list file (one a line, # comments) as a tuple."""
     words = []

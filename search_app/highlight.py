@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from markupsafe import escape
 
+from indexer.analysis import index_spans
+
 
 def matched_spans(analyzer, text: str, terms) -> list[tuple[int, int]]:
     """Character spans of tokens whose text is a query term, overlapping ones merged (longest span)."""
-    spans = sorted((t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index")
-                   if t.text in terms)
+    tokens = index_spans(analyzer, text)
+    if tokens is None:
+        tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index")]
+    spans = sorted((start, end) for term, start, end in tokens if term in terms)
     merged: list[list[int]] = []
     for start, end in spans:
         if merged and start < merged[-1][1]:

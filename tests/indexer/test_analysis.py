@@ -297,3 +297,29 @@ def test_index_positions_leaves_other_analyzers_to_whoosh():
     from whoosh.analysis import StandardAnalyzer
     from indexer.analysis import index_positions
     assert index_positions(StandardAnalyzer(), "some text") is None
+
+
+def _chain_spans(analyzer, text):
+    return [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index") if not t.stopped]
+
+
+def test_index_spans_are_the_analyzers_tokens(analyzer):
+    """Highlighting's fused path: the analyzer's unstopped index-mode tokens with their characters."""
+    from indexer.analysis import index_spans
+    texts = [line for path in sorted(CORPUS.glob("*.txt")) if path.name not in ("userdict.txt", "synonyms.txt")
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += ["按照晋政办发〔2018〕12号文件的规定，和专利权质押。", "的的的", "", "  ", "知识产权质押融资 ABC 123"]
+    checked = 0
+    for text in texts:
+        got = index_spans(analyzer, text)
+        assert got == _chain_spans(analyzer, text), text
+        checked += len(got)
+    assert checked > 3000
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("专利权质押融资中小企业科技创新的了和与及在國家省市發展改革委员会ＡBc12〔〕号。，、 ")),
+               max_size=50))
+def test_index_spans_on_random_text(analyzer, text):
+    from indexer.analysis import index_spans
+    assert index_spans(analyzer, text) == _chain_spans(analyzer, text)

@@ -5,8 +5,9 @@ in 20,000 clauses, looked up in five fields, costs some 100,000 Python calls, an
 the facets need the whole match set a second time. Here each term's postings are read once per
 index generation into an array of document numbers and one of BM25F scores, computed with
 Whoosh's own formula and statistics (its idf, average field lengths and byte-coded lengths), so
-rankings are Whoosh's. And/Or/AndNot/AndMaybe/boosts/constant scores become array operations.
-Phrases need positions: Whoosh's matchers check them, only in clauses that hold every word.
+rankings are Whoosh's. And/Or/AndNot/AndMaybe/boosts/constant scores become array operations,
+and phrases are checked on word-position arrays read the same way, only in clauses holding
+every word. Anything else goes to Whoosh's own matchers.
 
 A match is `(ids, scores)`: sorted unique document numbers and their scores.
 """
@@ -32,6 +33,34 @@ _POSITION_KEY = 1 << 24           # document number × this + word position: one
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
+class _Arrays:
+    """An LRU of arrays made on a miss, bounded by the elements it holds (made outside the lock:
+    two threads may both read a term, and the first one kept wins)."""
+
+    def __init__(self, limit, size_of):
+        self.limit, self.size_of = limit, size_of
+        self.items: OrderedDict = OrderedDict()
+        self.size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key, make):
+        with self._lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+                return found
+        found = make()
+        with self._lock:
+            if key in self.items:
+                return self.items[key]
+            self.items[key] = found
+            self.size += self.size_of(found)
+            while self.size > self.limit and len(self.items) > 1:
+                _, old = self.items.popitem(last=False)
+                self.size -= self.size_of(old)
+        return found
+
+
 class Postings:
     """Per index generation: term → (ids, scores) arrays, kept in an LRU bounded by postings.
 
@@ -42,13 +71,10 @@ class Postings:
     def __init__(self, B=0.75, K1=1.2, max_postings=MAX_CACHED_POSTINGS):
         self.B, self.K1 = B, K1
         self.max_postings = max_postings
-        self._terms: OrderedDict = OrderedDict()
-        self._positions: OrderedDict = OrderedDict()
-        self._size = 0
-        self._positions_size = 0
+        self._terms = _Arrays(max_postings, lambda found: len(found[0]))
+        self._positions = _Arrays(max_postings, lambda found: len(found[1]))
         self._lengths: dict[str, np.ndarray] = {}
         self._live = None
-        self._lock = threading.Lock()
 
     # -- statistics read once -----------------------------------------------------------------
     def live(self, searcher):
@@ -84,40 +110,13 @@ class Postings:
 
     # -- terms --------------------------------------------------------------------------------
     def term(self, searcher, fieldname: str, btext: bytes):
-        key = (fieldname, btext)
-        with self._lock:
-            found = self._terms.get(key)
-            if found is not None:
-                self._terms.move_to_end(key)
-                return found
-        found = self._read(searcher, fieldname, btext)
-        with self._lock:
-            if key not in self._terms:
-                self._terms[key] = found
-                self._size += len(found[0])
-                while self._size > self.max_postings and len(self._terms) > 1:
-                    _, old = self._terms.popitem(last=False)
-                    self._size -= len(old[0])
-        return found
+        """(ids, scores) of the term's live postings."""
+        return self._terms.get((fieldname, btext), lambda: self._read(searcher, fieldname, btext))
 
     def positions(self, searcher, fieldname: str, btext: bytes):
         """(starts, flat): the word positions of the term's i-th posting (as in term()) are
         flat[starts[i]:starts[i + 1]]."""
-        key = (fieldname, btext)
-        with self._lock:
-            found = self._positions.get(key)
-            if found is not None:
-                self._positions.move_to_end(key)
-                return found
-        found = self._read_positions(searcher, fieldname, btext)
-        with self._lock:
-            if key not in self._positions:
-                self._positions[key] = found
-                self._positions_size += len(found[1])
-                while self._positions_size > self.max_postings and len(self._positions) > 1:
-                    _, old = self._positions.popitem(last=False)
-                    self._positions_size -= len(old[1])
-        return found
+        return self._positions.get((fieldname, btext), lambda: self._read_positions(searcher, fieldname, btext))
 
     def _read_positions(self, searcher, fieldname, btext):
         field = searcher.schema[fieldname]

@@ -316,6 +316,17 @@ def prepare(analyzer) -> None:
             ensure_jieba(item.userwords)
 
 
+def _fused_parts(analyzer):
+    """(tokenizer, sub-word filter, stop words, min and max size) of make_analyzer()'s chain, or
+    None for any other analyzer: the fused paths below repeat exactly that chain's steps."""
+    items = getattr(analyzer, "items", None)
+    if not (items and len(items) == 3 and type(items[0]) is JiebaTokenizer and type(items[1]) is SubwordFilter
+            and type(items[2]) is StopFilter and not items[2].renumber):
+        return None
+    tokenizer, subwords, stop = items
+    return tokenizer, subwords, stop.stops, stop.min, stop.max
+
+
 def index_positions(analyzer, value: str, start_pos: int = 0):
     """{term: [positions]} of `value` as analyzer(value, positions=True, mode="index") yields its
     unstopped tokens, in token order; None when the analyzer is not make_analyzer()'s chain.
@@ -324,12 +335,10 @@ def index_positions(analyzer, value: str, start_pos: int = 0):
     segment with the tokenizer's cache, punctuation gaps, sub-words at their word's position, stop
     words dropped) without passing a Token object through three generators for every word.
     Tests compare the two on the corpus and on random text."""
-    items = getattr(analyzer, "items", None)
-    if not (items and len(items) == 3 and type(items[0]) is JiebaTokenizer and type(items[1]) is SubwordFilter
-            and type(items[2]) is StopFilter and not items[2].renumber):
+    parts = _fused_parts(analyzer)
+    if parts is None:
         return None
-    tokenizer, subwords, stop = items
-    stops, minsize, maxsize = stop.stops, stop.min, stop.max
+    tokenizer, subwords, stops, minsize, maxsize = parts
     poses: dict[str, list[int]] = {}
     pos = start_pos
     for word, _start, _end in tokenizer.words(tokenizer.normalizer(value)):
@@ -358,12 +367,10 @@ def index_spans(analyzer, value: str):
     """[(term, startchar, endchar)] of the analyzer's unstopped index-mode tokens of `value`, in
     token order, or None for another analyzer: index_positions' fused path, for highlighting,
     which needs characters instead of positions. Tests compare it with the analyzer."""
-    items = getattr(analyzer, "items", None)
-    if not (items and len(items) == 3 and type(items[0]) is JiebaTokenizer and type(items[1]) is SubwordFilter
-            and type(items[2]) is StopFilter and not items[2].renumber):
+    parts = _fused_parts(analyzer)
+    if parts is None:
         return None
-    tokenizer, subwords, stop = items
-    stops, minsize, maxsize = stop.stops, stop.min, stop.max
+    tokenizer, subwords, stops, minsize, maxsize = parts
     spans = []
     for word, start, end in tokenizer.words(tokenizer.normalizer(value)):
         if not WORDLIKE_RE.search(word):

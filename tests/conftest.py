@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,20 @@ def copy_corpus(dest: Path, files=(SEED,)) -> Path:
         if (CORPUS / name).exists():
             shutil.copy(CORPUS / name, dest / name)
     return dest
+
+
+def raw_http(port: int, request: bytes, timeout: float = 10, host: str = "127.0.0.1") -> bytes:
+    """Send raw bytes to a real server and read its whole reply (for malformed or oversized requests
+    no HTTP client would send)."""
+    with socket.create_connection((host, port), timeout=timeout) as conn:
+        conn.sendall(request)
+        data = b""
+        try:
+            while chunk := conn.recv(65536):
+                data += chunk
+        except ConnectionResetError:
+            pass
+    return data
 
 
 @pytest.fixture(scope="session")

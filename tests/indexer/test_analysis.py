@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 
-from indexer.analysis import make_analyzer, parse_userdict
+from indexer.analysis import index_positions, index_spans, make_analyzer, parse_userdict
 from indexer.normalize import Normalizer
 from indexer.resources import corpus_analyzer, stopwords
 from tests.conftest import CORPUS, ROOT
@@ -270,17 +270,25 @@ def _chain_positions(analyzer, text):
     return poses
 
 
-def test_index_positions_are_the_analyzers_tokens(analyzer):
-    """The fused index-mode path gives exactly the analyzer's unstopped (term, position) stream:
-    every line of the corpus, stop words, punctuation gaps, sub-words, document numbers."""
-    from indexer.analysis import index_positions
+def _chain_spans(analyzer, text):
+    return [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index") if not t.stopped]
+
+
+def corpus_lines():
     texts = [line for path in sorted(CORPUS.glob("*.txt")) if path.name not in ("userdict.txt", "synonyms.txt")
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    texts += ["按照晋政办发〔2018〕12号文件的规定，和专利权质押。", "的的的", "", "  ", "知识产权质押融资 ABC 123"]
+    return texts + ["按照晋政办发〔2018〕12号文件的规定，和专利权质押。", "的的的", "", "  ", "知识产权质押融资 ABC 123"]
+
+
+@pytest.mark.parametrize("fused, chain", [(index_positions, _chain_positions), (index_spans, _chain_spans)])
+def test_fused_paths_are_the_analyzers_tokens(analyzer, fused, chain):
+    """The fused index-mode paths give exactly the analyzer's unstopped tokens (with positions for
+    indexing, with characters for highlighting): every line of the corpus, stop words,
+    punctuation gaps, sub-words, document numbers."""
     checked = 0
-    for text in texts:
-        got = index_positions(analyzer, text)
-        assert got == _chain_positions(analyzer, text), text
+    for text in corpus_lines():
+        got = fused(analyzer, text)
+        assert got == chain(analyzer, text), text
         checked += len(got)
     assert checked > 3000
 
@@ -297,24 +305,6 @@ def test_index_positions_leaves_other_analyzers_to_whoosh():
     from whoosh.analysis import StandardAnalyzer
     from indexer.analysis import index_positions
     assert index_positions(StandardAnalyzer(), "some text") is None
-
-
-def _chain_spans(analyzer, text):
-    return [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index") if not t.stopped]
-
-
-def test_index_spans_are_the_analyzers_tokens(analyzer):
-    """Highlighting's fused path: the analyzer's unstopped index-mode tokens with their characters."""
-    from indexer.analysis import index_spans
-    texts = [line for path in sorted(CORPUS.glob("*.txt")) if path.name not in ("userdict.txt", "synonyms.txt")
-             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    texts += ["按照晋政办发〔2018〕12号文件的规定，和专利权质押。", "的的的", "", "  ", "知识产权质押融资 ABC 123"]
-    checked = 0
-    for text in texts:
-        got = index_spans(analyzer, text)
-        assert got == _chain_spans(analyzer, text), text
-        checked += len(got)
-    assert checked > 3000
 
 
 @settings(max_examples=200, deadline=None)

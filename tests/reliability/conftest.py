@@ -114,7 +114,7 @@ def start_server(index_dir, log: Path, env_extra=None, threads: int = 8, timeout
          "--port", str(port), "--threads", str(threads)],
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     out.close()
-    server = Server(url=f"http://127.0.0.1:{port}", proc=proc, log=log, index=Path(index_dir))
+    server = Server(url=f"http://127.0.0.1:{port}", port=port, proc=proc, log=log, index=Path(index_dir))
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:

@@ -2,13 +2,13 @@
 per-client rate limit (search_app/web/ratelimit.py) — in the app and through the real server."""
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from search_app import create_app
 from search_app.config import ConfigError, load_config
 from search_app.web.ratelimit import MAX_QUERY_STRING, TokenBucket, is_loopback, parse_rate
+
+from tests.conftest import raw_http
 
 from .conftest import get_json, http_get
 
@@ -103,39 +103,26 @@ def test_query_string_bound_allows_every_valid_request(client, rel_app):
     assert client.get("/api/search", environ_overrides={"QUERY_STRING": longest}).status_code == 200
 
 
-def raw_http(url: str, request: bytes, timeout: float = 10) -> bytes:
-    host, port = url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
-        conn.sendall(request)
-        data = b""
-        try:
-            while chunk := conn.recv(65536):
-                data += chunk
-        except ConnectionResetError:
-            pass
-    return data
-
-
 def test_request_size_limits_through_the_real_server(serve, hostile_index):
     server = serve(hostile_index)
     head = b"Host: x\r\nConnection: close\r\n"
     status = lambda reply: reply.split(b"\r\n", 1)[0]  # noqa: E731
     # a query string over the app's bound: 414 from the app, as JSON
-    reply = raw_http(server.url, b"GET /api/search?q=" + b"a" * 20_000 + b" HTTP/1.1\r\n" + head + b"\r\n")
+    reply = raw_http(server.port, b"GET /api/search?q=" + b"a" * 20_000 + b" HTTP/1.1\r\n" + head + b"\r\n")
     assert b" 414 " in status(reply) and b'"error"' in reply
     # a request line over waitress's header limit (256 KiB): refused by waitress itself
-    reply = raw_http(server.url, b"GET /api/search?q=" + b"a" * 300_000 + b" HTTP/1.1\r\n" + head + b"\r\n")
+    reply = raw_http(server.port, b"GET /api/search?q=" + b"a" * 300_000 + b" HTTP/1.1\r\n" + head + b"\r\n")
     assert b" 431 " in status(reply)
     # a body, with Content-Length or chunked: 413
-    reply = raw_http(server.url, b"GET /api/search?q=a HTTP/1.1\r\n" + head + b"Content-Length: 100000\r\n\r\n"
+    reply = raw_http(server.port, b"GET /api/search?q=a HTTP/1.1\r\n" + head + b"Content-Length: 100000\r\n\r\n"
                      + b"x" * 100_000)
     assert b" 413 " in status(reply)
     chunk = b"x" * 0x8000
-    reply = raw_http(server.url, b"GET /api/search?q=a HTTP/1.1\r\n" + head + b"Transfer-Encoding: chunked\r\n\r\n"
+    reply = raw_http(server.port, b"GET /api/search?q=a HTTP/1.1\r\n" + head + b"Transfer-Encoding: chunked\r\n\r\n"
                      + b"8000\r\n" + chunk + b"\r\n0\r\n\r\n")
     assert b" 413 " in status(reply)
     # raw non-ASCII bytes in the request line: waitress refuses them before the app
-    reply = raw_http(server.url, b"GET /api/search?q=\xff\xfe HTTP/1.1\r\n" + head + b"\r\n")
+    reply = raw_http(server.port, b"GET /api/search?q=\xff\xfe HTTP/1.1\r\n" + head + b"\r\n")
     assert b" 400 " in status(reply)
     # and the server still answers normally afterwards
     status_code, _, body = get_json(server.url + "/api/search?q=%E4%B8%93%E5%88%A9")

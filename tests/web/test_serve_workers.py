@@ -19,6 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from tests.conftest import raw_http
 
 if not Path("/proc/self/task").is_dir():
     pytest.skip("needs Linux /proc to see the worker processes", allow_module_level=True)
@@ -270,18 +271,6 @@ def test_frozen_objects_refrozen_once_the_index_generation_changes():
     assert fake.calls[2:] == ["unfreeze", "collect", "freeze"]
     wrapped({}, None)
     assert len(fake.calls) == 5
-
-
-def raw_http(port: int, request: bytes, timeout: float = 10) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
-        conn.sendall(request)
-        data = b""
-        try:
-            while chunk := conn.recv(65536):
-                data += chunk
-        except ConnectionResetError:
-            pass
-    return data
 
 
 def test_every_worker_follows_a_rebuilt_index(seed_corpus_copy, build_index_into, tmp_path):

@@ -30,6 +30,7 @@ from .normalize import Normalizer
 DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,8})[〔\[(（［]\s*(\d{4})\s*[〕\])）］]\s*(\d+)\s*号")
 CITING_RE = re.compile(r"^.*(?:按照|根据|依据|依照|参照|执行|印发|落实|贯彻|详见|转发|下发|关于|见|按|据|和|与|及|的|在|于|对|经|以|为|将|由)")
 WORDLIKE_RE = re.compile(r"\w", re.UNICODE)
+_JIEBA_BLOCK = re.compile(jieba.re_han_default.pattern)   # what jieba.cut segments as one block
 
 _jieba_lock = threading.Lock()
 _loaded_dicts: set[str] = set()
@@ -206,6 +207,24 @@ class JiebaTokenizer(Tokenizer):
             found = cache[text] = list(self.segment(text))
         return found
 
+    def words_holding(self, text: str, terms) -> list:
+        """The words of text that can be one of terms: only jieba's blocks (runs of Han letters and
+        digits) holding a term are segmented; jieba segments each block on its own, so their
+        words are the ones words() gives. Falls back to words() where that is not so certain (a
+        document number, a term outside the blocks' letters) or already cached."""
+        cached = self.__dict__.get("_cache", {}).get(text)
+        if cached is not None or DOC_NUMBER_RE.search(text) or not all(_JIEBA_BLOCK.fullmatch(t) for t in terms):
+            return cached if cached is not None else self.words(text)
+        if not self.__dict__.get("_ready"):
+            ensure_jieba(self.userwords)
+            self._ready = True
+        found = []
+        for m in _JIEBA_BLOCK.finditer(text):
+            block = m.group()
+            if any(t in block for t in terms):
+                found.extend(self._jieba(block, m.start()))
+        return found
+
     def __eq__(self, other):
         return (isinstance(other, JiebaTokenizer) and self.userwords == other.userwords
                 and self.normalizer == other.normalizer and self.hmm == other.hmm)
@@ -363,16 +382,19 @@ def index_positions(analyzer, value: str, start_pos: int = 0):
     return poses
 
 
-def index_spans(analyzer, value: str):
+def index_spans(analyzer, value: str, terms=None):
     """[(term, startchar, endchar)] of the analyzer's unstopped index-mode tokens of `value`, in
     token order, or None for another analyzer: index_positions' fused path, for highlighting,
-    which needs characters instead of positions. Tests compare it with the analyzer."""
+    which needs characters instead of positions. Given the terms looked for, tokens that cannot
+    be one of them may be left out (only text blocks holding a term are segmented). Tests
+    compare it with the analyzer."""
     parts = _fused_parts(analyzer)
     if parts is None:
         return None
     tokenizer, subwords, stops, minsize, maxsize = parts
     spans = []
-    for word, start, end in tokenizer.words(tokenizer.normalizer(value)):
+    text = tokenizer.normalizer(value)
+    for word, start, end in tokenizer.words(text) if terms is None else tokenizer.words_holding(text, terms):
         if not WORDLIKE_RE.search(word):
             continue
         if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stops:

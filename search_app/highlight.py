@@ -8,7 +8,7 @@ from indexer.analysis import index_spans
 
 def matched_spans(analyzer, text: str, terms) -> list[tuple[int, int]]:
     """Character spans of tokens whose text is a query term, overlapping ones merged (longest span)."""
-    tokens = index_spans(analyzer, text)
+    tokens = index_spans(analyzer, text, terms)
     if tokens is None:
         tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index")]
     spans = sorted((start, end) for term, start, end in tokens if term in terms)

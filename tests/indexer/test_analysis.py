@@ -313,3 +313,34 @@ def test_index_positions_leaves_other_analyzers_to_whoosh():
 def test_index_spans_on_random_text(analyzer, text):
     from indexer.analysis import index_spans
     assert index_spans(analyzer, text) == _chain_spans(analyzer, text)
+
+
+def _chain_matches(analyzer, text, terms):
+    return [span for span in _chain_spans(analyzer, text) if span[0] in terms]
+
+
+def test_spans_of_the_terms_looked_for_are_the_analyzers(analyzer):
+    """Highlighting segments only the text blocks holding a query term: its matches must be
+    exactly the analyzer's, for terms that are words, sub-words, digits, document numbers and
+    characters outside jieba's blocks."""
+    import random
+    rng = random.Random(5)
+    checked = 0
+    for text in corpus_lines():
+        words = [t for t, _, _ in _chain_spans(analyzer, text)] or ["专利"]
+        for terms in ({rng.choice(words)}, set(rng.sample(words, min(3, len(words)))), {"专利", "质押", "12"},
+                      {"晋政办发〔2018〕12号", "规定"}, {"𠮷", "融资"}):
+            got = [span for span in index_spans(analyzer, text, terms) if span[0] in terms]
+            assert got == _chain_matches(analyzer, text, terms), (text, terms)
+            checked += len(got)
+    assert checked > 500
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("专利权质押融资中小企业科技创新的了和与及在國家省市發展改革委员会ＡBc12〔〕号。，、 𠮷")),
+               max_size=50),
+       st.sets(st.sampled_from(["专利", "专利权", "质押", "融资", "企业", "中小企业", "科技创新", "bc", "12", "𠮷", "发展"]),
+               max_size=4))
+def test_spans_of_the_terms_looked_for_on_random_text(analyzer, text, terms):
+    got = [span for span in index_spans(analyzer, text, terms) if span[0] in terms]
+    assert got == _chain_matches(analyzer, text, terms)

@@ -23,7 +23,7 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["Postings", "Evaluator", "top", "EMPTY"]
+__all__ = ["Postings", "Evaluator", "LRU", "top", "restrict", "EMPTY"]
 
 EMPTY = (np.empty(0, np.int32), np.empty(0))
 MAX_CACHED_POSTINGS = 6_000_000   # ~72 MB of ids and scores per index generation
@@ -33,11 +33,12 @@ _POSITION_KEY = 1 << 24           # document number × this + word position: one
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
-class _Arrays:
-    """An LRU of arrays made on a miss, bounded by the elements it holds (made outside the lock:
-    two threads may both read a term, and the first one kept wins)."""
+class LRU:
+    """Values made on a miss, least recently used dropped beyond `limit` (counted by size_of: one
+    per value unless given). Made outside the lock: two threads may both make one, the first kept
+    wins."""
 
-    def __init__(self, limit, size_of):
+    def __init__(self, limit, size_of=lambda value: 1):
         self.limit, self.size_of = limit, size_of
         self.items: OrderedDict = OrderedDict()
         self.size = 0
@@ -71,8 +72,8 @@ class Postings:
     def __init__(self, B=0.75, K1=1.2, max_postings=MAX_CACHED_POSTINGS):
         self.B, self.K1 = B, K1
         self.max_postings = max_postings
-        self._terms = _Arrays(max_postings, lambda found: len(found[0]))
-        self._positions = _Arrays(max_postings, lambda found: len(found[1]))
+        self._terms = LRU(max_postings, lambda found: len(found[0]))
+        self._positions = LRU(max_postings, lambda found: len(found[1]))
         self._lengths: dict[str, np.ndarray] = {}
         self._live = None
 

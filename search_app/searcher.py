@@ -10,7 +10,6 @@ import copy
 import json
 import threading
 import time
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -67,9 +66,8 @@ class _Generation:
                                    f"rebuild it with: policy-index build") from exc
         self.local = threading.local()
         self._opened: list = []          # every per-thread searcher, to close when retired
-        self._cache: OrderedDict = OrderedDict()   # recent results of this generation (LRU)
-        self._filters: OrderedDict = OrderedDict()  # filter query → allowed clause ids (LRU)
-        self._cache_lock = threading.Lock()
+        self.results = evaluate.LRU(RESULT_CACHE_SIZE)     # recent results of this generation
+        self._filters = evaluate.LRU(FILTER_CACHE_SIZE)    # filter query → allowed clause ids
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1)
         self._opened_lock = threading.Lock()
         self.titles = sorted({t for d in self.manifest["documents"].values()
@@ -92,30 +90,7 @@ class _Generation:
 
     def allowed(self, q) -> np.ndarray:
         """The clause ids a filter query allows; filters repeat across queries, so they are kept."""
-        with self._cache_lock:
-            found = self._filters.get(q)
-            if found is not None:
-                self._filters.move_to_end(q)
-                return found
-        found = self.evaluator().ids(q)
-        with self._cache_lock:
-            self._filters[q] = found
-            while len(self._filters) > FILTER_CACHE_SIZE:
-                self._filters.popitem(last=False)
-        return found
-
-    def cached(self, key):
-        with self._cache_lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-            return found
-
-    def remember(self, key, result) -> None:
-        with self._cache_lock:
-            self._cache[key] = result
-            while len(self._cache) > RESULT_CACHE_SIZE:
-                self._cache.popitem(last=False)
+        return self._filters.get(q, lambda: self.evaluator().ids(q))
 
     def close(self) -> None:
         """Close the searchers this generation handed out (it has been replaced)."""
@@ -236,14 +211,9 @@ class Searcher:
         page, per_page = _bounded("page", page, 1, MAX_PAGE), _bounded("per_page", per_page, 1, MAX_PER_PAGE)
         gen = self.generation()
         key = (q, page, per_page, dept, doc, tuple(sorted((k, str(v)) for k, v in (filters or {}).items())))
-        cached = gen.cached(key) if self.cache else None
-        if cached is not None:
-            return copy.deepcopy(cached)
-        result = self._search(gen, q, page, per_page, dept, doc, filters)
-        if self.cache:
-            gen.remember(key, result)
-            result = copy.deepcopy(result)
-        return result
+        if not self.cache:
+            return self._search(gen, q, page, per_page, dept, doc, filters)
+        return copy.deepcopy(gen.results.get(key, lambda: self._search(gen, q, page, per_page, dept, doc, filters)))
 
     def _search(self, gen, q, page, per_page, dept, doc, filters) -> dict:
         parsed = parse(q)
@@ -391,6 +361,7 @@ class Searcher:
             return  # the server still starts and says on /healthz what is wrong
         for _, field, _ in FACETS:
             gen.facet(field)
+        gen.columns()
         gen.historical()
         gen.compiler().units("预热")
 

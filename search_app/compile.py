@@ -59,13 +59,15 @@ class Compiled:
 
 
 class QueryCompiler:
-    def __init__(self, analyzer, synonyms, reader, question_words=(), context=None):
+    def __init__(self, analyzer, synonyms, reader, question_words=(), context=None, frequencies=None):
+        """frequencies: a dict for document frequencies, shared by the compilers of one index
+        generation (one per thread)."""
         self.analyzer = analyzer
         self.context = context or {}   # CONTEXT_FIELDS name → {word: names holding it}
         self.short_titles = self.context.get("short_titles", {})
         self.normalize = analyzer[0].normalizer   # the pipeline's tokenizer normalises
         self.reader = reader
-        self._df: dict[tuple[str, str], int] = {}
+        self._df: dict[tuple[str, str], int] = {} if frequencies is None else frequencies
         self.question_words = frozenset(question_words)
         self.synonyms: dict[str, list[str]] = {}
         self.broader: dict[str, list[str]] = {}

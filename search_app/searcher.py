@@ -67,6 +67,7 @@ class _Generation:
         self.local = threading.local()
         self._opened: list = []          # every per-thread searcher, to close when retired
         self.results = evaluate.LRU(RESULT_CACHE_SIZE)     # recent results of this generation
+        self.frequencies: dict = {}                        # (field, word) → document frequency
         self._filters = evaluate.LRU(FILTER_CACHE_SIZE)    # filter query → allowed clause ids
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1)
         self._opened_lock = threading.Lock()
@@ -80,7 +81,7 @@ class _Generation:
             with self._opened_lock:
                 self._opened.append(s)
             self.local.compiler = QueryCompiler(self.analyzer, self.synonyms, s.reader(), question_words(),
-                                                self.context())
+                                                self.context(), self.frequencies)
             self.local.evaluator = evaluate.Evaluator(self.postings, s)
         return s
 

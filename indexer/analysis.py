@@ -193,7 +193,7 @@ class JiebaTokenizer(Tokenizer):
     CACHE_SIZE = 20000
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_ready")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_blocks", "_ready")}
 
     def words(self, text: str):
         """segment() as a list, cached for short texts."""
@@ -218,11 +218,18 @@ class JiebaTokenizer(Tokenizer):
         if not self.__dict__.get("_ready"):
             ensure_jieba(self.userwords)
             self._ready = True
+        blocks = self.__dict__.setdefault("_blocks", {})   # block → its words, as the whole-text cache
         found = []
         for m in _JIEBA_BLOCK.finditer(text):
             block = m.group()
             if any(t in block for t in terms):
-                found.extend(self._jieba(block, m.start()))
+                words = blocks.get(block)
+                if words is None:
+                    if len(blocks) >= self.CACHE_SIZE:
+                        blocks.clear()
+                    words = blocks[block] = list(self._jieba(block, 0))
+                offset = m.start()
+                found.extend((w, start + offset, end + offset) for w, start, end in words)
         return found
 
     def __eq__(self, other):

@@ -71,7 +71,6 @@ class Postings:
 
     def __init__(self, B=0.75, K1=1.2, max_postings=MAX_CACHED_POSTINGS):
         self.B, self.K1 = B, K1
-        self.max_postings = max_postings
         self._terms = LRU(max_postings, lambda found: len(found[0]))
         self._positions = LRU(max_postings, lambda found: len(found[1]))
         self._lengths: dict[str, np.ndarray] = {}
@@ -120,17 +119,13 @@ class Postings:
         return self._positions.get((fieldname, btext), lambda: self._read_positions(searcher, fieldname, btext))
 
     def _read_positions(self, searcher, fieldname, btext):
-        field = searcher.schema[fieldname]
         ids, codes, counts = [], [], []
-        for leaf, offset in searcher.reader().leaf_readers():
-            if (fieldname, btext) not in leaf:
-                continue
-            for block_ids, _, values in _blocks(leaf._terms.matcher(fieldname, btext, field.format), values=True):
-                ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
-                for value in values:   # Whoosh's Positions format: 4-byte count, pickled deltas
-                    deltas = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
-                    codes.extend(deltas)
-                    counts.append(len(deltas))
+        for block_ids, _, values in _blocks(searcher, fieldname, btext, values=True):
+            ids.append(block_ids)
+            for value in values:   # Whoosh's Positions format: 4-byte count, pickled deltas
+                deltas = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+                codes.extend(deltas)
+                counts.append(len(deltas))
         if not ids:
             return np.zeros(1, dtype=np.int64), np.empty(0, np.int64)
         docs, counts = np.concatenate(ids), np.asarray(counts, dtype=np.int64)
@@ -149,12 +144,9 @@ class Postings:
         reader = searcher.reader()
         field = searcher.schema[fieldname]
         ids, weights = [], []
-        for leaf, offset in reader.leaf_readers():
-            if (fieldname, btext) not in leaf:
-                continue
-            for block_ids, block_weights, _ in _blocks(leaf._terms.matcher(fieldname, btext, field.format)):
-                ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
-                weights.append(np.asarray(block_weights, dtype=np.float64))
+        for block_ids, block_weights, _ in _blocks(searcher, fieldname, btext):
+            ids.append(block_ids)
+            weights.append(np.asarray(block_weights, dtype=np.float64))
         if not ids:
             return EMPTY
         docs, tf = np.concatenate(ids), np.concatenate(weights)
@@ -363,17 +355,22 @@ class Evaluator:
         return np.asarray(ids, dtype=np.int32)[order], np.asarray(scores, dtype=np.float64)[order]
 
 
-def _blocks(m, values=False):
-    """(ids, weights, values) of a term's postings in one segment, a block at a time through
-    Whoosh's own block decoding (Whoosh 2.7.4 cannot inline postings in its term table: its
-    W3TermInfo lacks set_inline, so every term has blocks)."""
-    while m.is_active():
-        m._read_ids()
-        m._read_weights()
-        if values:
-            m._read_values()
-        yield m._ids, m._weights, (m._values if values else None)
-        m._next_block()
+def _blocks(searcher, fieldname, btext, values=False):
+    """(global ids, weights, values) of a term's postings, segment by segment and a block at a
+    time through Whoosh's own block decoding (Whoosh 2.7.4 cannot inline postings in its term
+    table: its W3TermInfo lacks set_inline, so every term has blocks)."""
+    fmt = searcher.schema[fieldname].format
+    for leaf, offset in searcher.reader().leaf_readers():
+        if (fieldname, btext) not in leaf:
+            continue
+        m = leaf._terms.matcher(fieldname, btext, fmt)
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            if values:
+                m._read_values()
+            yield np.asarray(m._ids, dtype=np.int64) + offset, m._weights, (m._values if values else None)
+            m._next_block()
 
 
 _METHODS = {Q.Term: Evaluator._Term, type(Q.NullQuery): Evaluator._null, Q.Every: Evaluator._Every,

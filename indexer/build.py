@@ -3,21 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 import os
 import sys
 import time
-import zlib
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.base import OutOfOrderError
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PostingsWriter, _lenfield
-from whoosh.compat import dumps
 from whoosh.formats import Positions
-from whoosh.system import emptybytes
-from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import PostingPool
 from whoosh.query import Term
 
 from .analysis import index_positions
@@ -27,6 +19,7 @@ from .model import CorpusError, Document
 from .parallel import build_parts
 from .resources import corpus_analyzer, stopwords, synonym_groups
 from .schema import make_schema
+from .segment_writer import TermPool
 from .store import IndexStore
 
 
@@ -99,9 +92,6 @@ def check_corpus(corpus_dirs):
     return sources, docs, errors
 
 
-_POSTING_OVERHEAD = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21   # Whoosh PostingPool.add's size estimate, less lengths
-
-
 class ClauseAdder:
     """`writer.add_document(**record)` for clause records, doing less work per clause and per posting.
 
@@ -111,7 +101,8 @@ class ClauseAdder:
         departments, chapter, document id and the other ids) are computed once and reused;
       - positions-format fields (text, titles) are turned into postings here, with the encoded
         position lists of the common short cases cached instead of pickled per posting;
-      - a clause's postings go into the writer's pool at once, not one call each.
+      - postings go into a TermPool (segment_writer.py) in place of the writer's PostingPool,
+        grouped by term as they come, a field's at once, not one call each.
     The caches live in this object only, never in the index.
     """
 
@@ -125,6 +116,10 @@ class ClauseAdder:
         self.plain = any(f.separate_spelling() or f.vector for f in self.fields.values())
         self.items_cache: dict = {}
         self.encoded: dict = {}
+        if not self.plain and not isinstance(writer.pool, TermPool):
+            if writer.pool.current or writer.pool.runs:
+                raise ValueError("ClauseAdder needs a writer that holds no postings yet")
+            writer.pool = TermPool(writer._tempstorage, writer.pool.limit)
 
     def add(self, record: dict) -> None:
         writer = self.writer
@@ -135,7 +130,6 @@ class ClauseAdder:
         names = sorted(record)
         writer._check_fields(self.schema, names)
         perdoc, pool, docnum, fields = writer.perdocwriter, writer.pool, writer.docnum, self.fields
-        postings, size = [], 0
         perdoc.start_doc(docnum)
         for name in names:
             value = record[name]
@@ -144,25 +138,19 @@ class ClauseAdder:
             field = fields[name]
             length = 0
             if field.indexed:
-                items, length, isize = self._items(name, field, value)
+                items, length = self._items(name, field, value)
                 if items:
-                    pool.fieldnames.add(name)
-                    postings.extend((name, tbytes, docnum, weight, vbytes) for tbytes, weight, vbytes in items)
-                    size += isize
+                    pool.add_grouped(docnum, name, items)
             perdoc.add_field(name, field, value if field.stored else None, length)
             column = field.column_type
             if column:
                 perdoc.add_column_value(name, column, field.to_column_value(value))
         perdoc.finish_doc()
-        if pool.currentsize + size > pool.limit:
-            pool.save()
-        pool.current.extend(postings)
-        pool.currentsize += size
         writer._added = True
         writer.docnum += 1
 
     def _items(self, name, field, value):
-        """([(term bytes, weight, value bytes)], field length, pool size estimate) of one field value."""
+        """([(term bytes, weight, value bytes)], field length) of one field value."""
         cacheable = name != "text" and isinstance(value, (str, bool)) and (
             not isinstance(value, str) or len(value) <= self.CACHE_TEXT)
         if cacheable:
@@ -173,12 +161,11 @@ class ClauseAdder:
             raw = self._positions(field, value)
         else:
             raw = list(field.index(value))
-        items, length, size = [], 0, 0
+        items, length = [], 0
         for tbytes, freq, weight, vbytes in raw:
             items.append((tbytes, weight * 1.0, vbytes))
             length += freq
-            size += _POSTING_OVERHEAD + len(name) + 2 * len(tbytes) + len(vbytes or "")
-        found = (items, length if field.scorable else 0, size)
+        found = (items, length if field.scorable else 0)
         if cacheable:
             if len(self.items_cache) >= self.CACHE_SIZE:
                 self.items_cache.clear()
@@ -212,140 +199,6 @@ class ClauseAdder:
                 vbytes = encoded[key] = field.format.encode(poslist)
             out.append((text.encode("utf-8"), len(poslist), weights[text] * fb, vbytes))
         return out
-
-
-def _add_postings(self, schema, lengths, items):
-    """whoosh.codec.base.FieldWriter.add_postings (used when a segment is flushed at commit), with
-    each field's per-clause lengths read into a list once instead of looked up in the length
-    column for every posting (7 % of a build). The same calls, in the same order, with the same
-    values reach the postings writer."""
-    start_field, start_term, add = self.start_field, self.start_term, self.add
-    finish_term, finish_field = self.finish_term, self.finish_field
-    tables = {}
-
-    def lengths_of(fieldname):
-        if not lengths:
-            return None
-        reader = lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if reader is None:
-            return None
-        return [byte_to_length(b) if b else None for b in reader.load()]
-
-    lastfn = lasttext = table = None
-    for fieldname, btext, docnum, weight, value in items:
-        if lastfn is not None and fieldname < lastfn:
-            raise OutOfOrderError(f"Field {lastfn!r} .. {fieldname!r}")
-        if fieldname == lastfn and lasttext and btext < lasttext:
-            raise OutOfOrderError(f"Term {lastfn}:{lasttext!r} .. {fieldname}:{btext!r}")
-        if fieldname != lastfn:
-            if lasttext is not None:
-                finish_term()
-            if lastfn is not None:
-                finish_field()
-            start_field(fieldname, schema[fieldname])
-            if fieldname not in tables:
-                tables[fieldname] = lengths_of(fieldname)
-            table = tables[fieldname]
-            lastfn, lasttext = fieldname, None
-        if docnum == -1:       # Whoosh's marker for spelling words: not postings
-            continue
-        if btext != lasttext:
-            if lasttext is not None:
-                finish_term()
-            start_term(btext)
-            lasttext = btext
-        add(docnum, weight, emptybytes if value is None else value, table[docnum] if table is not None else 0)
-    if lasttext is not None:
-        finish_term()
-    if lastfn is not None:
-        finish_field()
-
-
-W3FieldWriter.add_postings = _add_postings   # writers only: the search side never flushes a segment
-
-
-COMPRESS_FROM = 128   # bytes: smaller posting blocks (most terms have a handful of postings) are stored raw
-
-
-def _write_block(self, last=False):
-    """W3PostingsWriter._write_block, storing blocks under COMPRESS_FROM bytes uncompressed.
-
-    Whoosh compresses every block with zlib (14 % of a flush), which only costs time for the few
-    dozen bytes most blocks hold. Each block records its own compression level and readers
-    decompress only the blocks that say so (Whoosh 2.7's own "don't compress under 20 bytes"
-    rule meant this, but was overwritten by the next line)."""
-    if not self._blockcount:
-        self._postfile.write(WHOOSH3_HEADER_MAGIC)
-    self._terminfo.add_block(self)
-    databytes = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)
-    comp = self._compression if len(databytes) >= COMPRESS_FROM else 0
-    if comp:
-        databytes = zlib.compress(databytes, comp)
-    ids = self._ids
-    infobytes = dumps((len(ids), ids[-1], self._maxweight, comp, length_to_byte(self._minlength),
-                       length_to_byte(self._maxlength)), 2)
-    postfile = self._postfile
-    blocklength = len(infobytes) + len(databytes)
-    postfile.write_int(-blocklength if last else blocklength)
-    postfile.write(infobytes)
-    postfile.write(databytes)
-    self._blockcount += 1
-    self._new_block()
-
-
-W3PostingsWriter._write_block = _write_block
-
-
-RUN_CHUNK = 10000   # postings per marshalled chunk of a posting pool's run file
-
-
-def _write_run(self, f, items):
-    """PostingPool runs (the sorted postings a writer spills to disk past its memory limit) as
-    length-prefixed marshalled chunks instead of one pickle call a posting: the same items come
-    back in the same order, at a fraction of the cost. The files live only during the build."""
-    def flush(chunk):
-        data = marshal.dumps(chunk)
-        f.write(len(data).to_bytes(8, "little"))
-        f.write(data)
-
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= RUN_CHUNK:
-            flush(chunk)
-            chunk = []
-    if chunk:
-        flush(chunk)
-    f.close()
-
-
-def _read_exactly(f, n: int) -> bytes:
-    parts, left = [], n
-    while left:
-        part = f.read(left)
-        if not part:
-            raise EOFError(f"posting run ended {left} bytes early")
-        parts.append(part)
-        left -= len(part)
-    return b"".join(parts)
-
-
-def _read_run(self, path):
-    f = self._open_run(path)
-    try:
-        while True:
-            head = f.read(8)
-            if not head:
-                return
-            yield from marshal.loads(_read_exactly(f, int.from_bytes(head + _read_exactly(f, 8 - len(head)), "little")))
-    finally:
-        f.close()
-        self._remove_run(path)
-
-
-PostingPool._write_run, PostingPool._read_run = _write_run, _read_run
-
-
 
 
 def _write_docs(writer, docs, by_id, progress):

@@ -340,7 +340,7 @@ def test_verify_catches_a_segment_that_does_not_answer(two_segments, monkeypatch
 
 def _original_write_block():
     import importlib.util
-    spec = importlib.util.find_spec("whoosh.codec.whoosh3")   # Whoosh's own, before indexer.build replaced it
+    spec = importlib.util.find_spec("whoosh.codec.whoosh3")   # Whoosh's own, before segment_writer replaced it
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.W3PostingsWriter._write_block
@@ -377,33 +377,46 @@ def index_content(gen: Path) -> dict:
     return out
 
 
-@pytest.mark.parametrize("limitmb", [256, 1])
+class PlainAdder:
+    """Whoosh's own way of adding a clause record, for comparison."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def add(self, record):
+        self.writer.add_document(**record)
+
+
+@pytest.mark.parametrize("limitmb", [256, 0.05])
 def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, limitmb):
-    """ClauseAdder (cached repeated fields, positions encoded here, postings pooled at once) and the
-    patched add_postings (lengths read per field) give the same index, byte for byte in every
-    posting, as Whoosh's own add_document and add_postings: a list document with departments and
-    a law with chapters and articles. With limitmb=1 the pool spills runs to disk (written
-    as marshalled chunks instead of a pickle a posting) and merges them at commit."""
-    from whoosh import externalsort, writing
+    """ClauseAdder (cached repeated fields, positions encoded here, postings grouped by term in a
+    TermPool) and segment_writer's field writer, block writer, position-counting files and
+    small-window stored records give the same index, in every posting, weight, value, block
+    statistic, length, column and stored record, as Whoosh's own add_document, PostingPool and
+    writer: a list document with departments and a law with chapters and articles. With
+    limitmb=0.05 the pool spills runs to disk and merges them at commit."""
     from whoosh.codec import base, whoosh3
+    from whoosh.columns import CompressedBytesColumn
+    from whoosh.filedb.filestore import FileStorage
     import indexer.build as build
-    assert whoosh3.W3FieldWriter.add_postings is build._add_postings
-    assert whoosh3.W3PostingsWriter._write_block is build._write_block
+    from indexer import segment_writer
+    assert whoosh3.W3FieldWriter.add_postings is segment_writer.add_postings
+    assert whoosh3.W3PostingsWriter._write_block is segment_writer._write_block
     files = [p.name for p in CORPUS.glob("*.txt") if p.name not in ("userdict.txt", "synonyms.txt")]
     corpus = copy_corpus(tmp_path / "corpus", files)
     assert len(files) >= 2
     runs = []
-    real_save = writing.PostingPool.save
-    monkeypatch.setattr(writing.PostingPool, "save", lambda self: runs.append(1) or real_save(self))
+    real_save = segment_writer.TermPool.save
+    monkeypatch.setattr(segment_writer.TermPool, "save", lambda self: runs.append(1) or real_save(self))
     monkeypatch.setattr(build, "LIMITMB", limitmb)
     build_index([corpus], tmp_path / "fast")
-    assert (len(runs) >= 2) == (limitmb == 1)
+    assert (len(runs) >= 2) == (limitmb < 1)
     monkeypatch.setattr(build, "LIMITMB", 256)
-    monkeypatch.setattr(writing.PostingPool, "_write_run", externalsort.SortingPool._write_run)
-    monkeypatch.setattr(writing.PostingPool, "_read_run", externalsort.SortingPool._read_run)
-    monkeypatch.setattr(build.ClauseAdder, "add", lambda self, record: self.writer.add_document(**record))
+    monkeypatch.setattr(build, "ClauseAdder", PlainAdder)
     monkeypatch.setattr(whoosh3.W3FieldWriter, "add_postings", base.FieldWriter.add_postings)
     monkeypatch.setattr(whoosh3.W3PostingsWriter, "_write_block", ORIGINAL_WRITE_BLOCK)
+    monkeypatch.setattr(FileStorage, "create_file", segment_writer._CREATE_FILE)
+    monkeypatch.setattr(CompressedBytesColumn.Writer, "add", segment_writer._COMPRESS_ADD)
     build_index([corpus], tmp_path / "plain")
     fast, plain = (index_content(IndexStore(tmp_path / n).current) for n in ("fast", "plain"))
     assert fast.keys() == plain.keys()

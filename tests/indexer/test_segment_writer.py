@@ -1,0 +1,111 @@
+"""The segment writer's pieces alone: a grouped posting pool that yields what Whoosh's sorting pool
+yields, files that know their position, column values any zlib reader opens. (That a whole index
+written with them reads the same as Whoosh's own: test_build.py.)"""
+from __future__ import annotations
+
+import io
+import pickle
+import random
+import zlib
+from array import array
+
+import pytest
+from whoosh.codec.base import OutOfOrderError
+from whoosh.columns import CompressedBytesColumn, VarBytesColumn
+from whoosh.filedb.filestore import FileStorage
+
+from indexer.segment_writer import CountingFile, TermGroups, TermPool
+
+
+def random_postings(seed: int, docs: int = 400):
+    """Postings as a writer adds them: document by document, several fields, terms repeating."""
+    rng = random.Random(seed)
+    words = [f"词{i}".encode() for i in range(60)]
+    out = []
+    for docnum in range(docs):
+        for field in ("dept", "text", "measure_title"):
+            for term in rng.sample(words, rng.randint(0, 6)):
+                value = None if field == "dept" else pickle.dumps([rng.randint(0, 9)])
+                out.append((field, term, docnum, float(rng.randint(1, 3)), value))
+    return out
+
+
+@pytest.mark.parametrize("limit", [10 ** 9, 4000, 300])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_pool_yields_postings_in_whoosh_sorted_order_however_often_it_spills(tmp_path, limit, seed):
+    items = random_postings(seed)
+    pool = TermPool(FileStorage(str(tmp_path)), limit=limit)
+    for item in items:
+        pool.add(item)
+    assert (len(pool.runs) > 2) == (limit < 10 ** 9)
+    groups = pool.iter_postings()
+    assert isinstance(groups, TermGroups)
+    assert list(groups) == sorted(items)
+    pool.cleanup()
+    assert not list(tmp_path.glob("*.run"))
+
+
+def test_pool_groups_hold_each_terms_documents_weights_and_values(tmp_path):
+    pool = TermPool(FileStorage(str(tmp_path)), limit=200)
+    pool.add_grouped(0, "text", [(b"a", 1.0, b"x"), (b"b", 2.0, b"y")])
+    pool.add_grouped(1, "text", [(b"a", 3.0, b"z")])
+    pool.add_grouped(2, "text", [(b"a", 1.5, b"w")])
+    groups = [(f, t, list(ids), list(ws), vs) for f, t, ids, ws, vs in pool.iter_postings().groups]
+    assert groups == [("text", b"a", [0, 1, 2], [1.0, 3.0, 1.5], [b"x", b"z", b"w"]),
+                      ("text", b"b", [0], [2.0], [b"y"])]
+
+
+def test_a_term_whose_documents_go_backwards_across_runs_is_refused(tmp_path):
+    pool = TermPool(FileStorage(str(tmp_path)), limit=1)
+    pool.add(("text", b"a", 5, 1.0, None))
+    pool.save()
+    pool.add(("text", b"a", 3, 1.0, None))
+    with pytest.raises(OutOfOrderError, match="document 3 after 5"):
+        list(pool.iter_postings())
+    pool.cleanup()
+
+
+def test_counting_file_reports_the_position_the_file_has(tmp_path):
+    """Whoosh writes through write(), array.tofile() and pickle.dump(), and seeks back."""
+    path = tmp_path / "f"
+    f = CountingFile(io.FileIO(str(path), "wb"))
+    f.write(b"abc")
+    array("I", [1, 2, 3]).tofile(f)
+    pickle.dump({"k": "值"}, f, 2)
+    f.flush()
+    assert f.tell() == len(path.read_bytes())
+    f.seek(1)
+    assert f.tell() == 1
+    f.write(b"Z")
+    f.seek(0, io.SEEK_END)
+    end = f.tell()
+    f.close()
+    data = path.read_bytes()
+    assert end == len(data) and data[:3] == b"aZc"
+
+
+def test_segment_files_are_counting_files(tmp_path):
+    f = FileStorage(str(tmp_path)).create_file("x.seg")
+    assert isinstance(f.raw_file(), CountingFile)
+    f.write_int(7)
+    assert f.tell() == 4
+    f.close()
+
+
+def test_compressed_column_values_open_with_plain_zlib(tmp_path):
+    """Stored records are deflated with a small window: Whoosh's reader (zlib.decompress) opens them."""
+    storage = FileStorage(str(tmp_path))
+    column = CompressedBytesColumn()
+    values = [pickle.dumps({"text": "专利权质押融资" * n}, 2) for n in (1, 50, 2000)]
+    f = storage.create_file("col")
+    writer = column.writer(f)
+    for docnum, value in enumerate(values):
+        writer.add(docnum, value)
+    writer.finish(len(values))
+    length = f.tell()
+    f.close()
+    reader = column.reader(storage.open_file("col"), 0, length, len(values))
+    assert [reader[d] for d in range(len(values))] == values
+    raw = [VarBytesColumn.Reader.__getitem__(reader, d) for d in range(len(values))]
+    assert {r[0] for r in raw} == {0x48}       # zlib header: deflate, a 2**12-byte window
+    assert all(zlib.decompress(r) == v for r, v in zip(raw, values))

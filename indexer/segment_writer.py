@@ -13,9 +13,6 @@ the terms need sorting, and the runs of one term concatenate in the order they w
 - `_write_block`: posting blocks under COMPRESS_FROM bytes stored uncompressed.
 - `CountingFile`: files created for writing know their position (BufferedWriter.tell() asks the
   OS, and Whoosh asks about four times a term).
-- `_compress_value`: stored records (and other compressed column values) deflated with a 4 KiB
-  window instead of zlib's 32 KiB, whose set-up cost is most of compressing a few hundred bytes;
-  zlib's decompressor reads either.
 
 tests/indexer/test_build.py compares an index written this way with one written by Whoosh's own
 pool and writer: every posting, weight, value, block statistic, length, column and stored record.
@@ -30,7 +27,6 @@ import zlib
 from array import array
 
 from whoosh.codec.base import OutOfOrderError
-from whoosh.columns import CompressedBytesColumn, VarBytesColumn
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PostingsWriter, W3TermInfo, \
     _lenfield
 from whoosh.compat import dumps
@@ -43,7 +39,6 @@ __all__ = ["TermPool", "COMPRESS_FROM"]
 
 RUN_CHUNK = 10000       # postings per marshalled chunk of a spilled run
 COMPRESS_FROM = 128     # bytes: smaller posting blocks (most terms have a handful of postings) are stored raw
-VALUE_WBITS = 12        # a 4 KiB deflate window for column values (a clause's stored record: a few hundred bytes)
 
 
 class TermPool:
@@ -336,21 +331,7 @@ def _create_file(self, name, excl=False, mode="wb", **kwargs):
     return StructFile(CountingFile(io.FileIO(self._fpath(name), "wb")), name=name, **kwargs)
 
 
-_COMPRESS_ADD = CompressedBytesColumn.Writer.add
-
-
-def _compress_value(self, docnum, v):
-    """CompressedBytesColumn.Writer.add, deflating with a VALUE_WBITS window when the module is zlib
-    (zlib.decompress, as the column reader calls it, takes any window up to 32 KiB)."""
-    if self._compress is zlib.compress:
-        v = zlib.compress(v, self._level, VALUE_WBITS)
-    else:
-        v = self._compress(v, self._level)
-    VarBytesColumn.Writer.add(self, docnum, v)
-
-
 # writers only: the search side never flushes a segment or creates a file
-CompressedBytesColumn.Writer.add = _compress_value
 W3FieldWriter.add_postings = add_postings
 W3PostingsWriter._write_block = _write_block
 FileStorage.create_file = _create_file

@@ -390,13 +390,12 @@ class PlainAdder:
 @pytest.mark.parametrize("limitmb", [256, 0.05])
 def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, limitmb):
     """ClauseAdder (cached repeated fields, positions encoded here, postings grouped by term in a
-    TermPool) and segment_writer's field writer, block writer, position-counting files and
-    small-window stored records give the same index, in every posting, weight, value, block
+    TermPool) and segment_writer's field writer, block writer and position-counting files give
+    the same index, in every posting, weight, value, block
     statistic, length, column and stored record, as Whoosh's own add_document, PostingPool and
     writer: a list document with departments and a law with chapters and articles. With
     limitmb=0.05 the pool spills runs to disk and merges them at commit."""
     from whoosh.codec import base, whoosh3
-    from whoosh.columns import CompressedBytesColumn
     from whoosh.filedb.filestore import FileStorage
     import indexer.build as build
     from indexer import segment_writer
@@ -416,7 +415,6 @@ def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, l
     monkeypatch.setattr(whoosh3.W3FieldWriter, "add_postings", base.FieldWriter.add_postings)
     monkeypatch.setattr(whoosh3.W3PostingsWriter, "_write_block", ORIGINAL_WRITE_BLOCK)
     monkeypatch.setattr(FileStorage, "create_file", segment_writer._CREATE_FILE)
-    monkeypatch.setattr(CompressedBytesColumn.Writer, "add", segment_writer._COMPRESS_ADD)
     build_index([corpus], tmp_path / "plain")
     fast, plain = (index_content(IndexStore(tmp_path / n).current) for n in ("fast", "plain"))
     assert fast.keys() == plain.keys()

@@ -1,17 +1,15 @@
 """The segment writer's pieces alone: a grouped posting pool that yields what Whoosh's sorting pool
-yields, files that know their position, column values any zlib reader opens. (That a whole index
-written with them reads the same as Whoosh's own: test_build.py.)"""
+yields, and files that know their position. (That a whole index written with them reads the same
+as Whoosh's own: test_build.py.)"""
 from __future__ import annotations
 
 import io
 import pickle
 import random
-import zlib
 from array import array
 
 import pytest
 from whoosh.codec.base import OutOfOrderError
-from whoosh.columns import CompressedBytesColumn, VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
 
 from indexer.segment_writer import CountingFile, TermGroups, TermPool
@@ -90,22 +88,3 @@ def test_segment_files_are_counting_files(tmp_path):
     f.write_int(7)
     assert f.tell() == 4
     f.close()
-
-
-def test_compressed_column_values_open_with_plain_zlib(tmp_path):
-    """Stored records are deflated with a small window: Whoosh's reader (zlib.decompress) opens them."""
-    storage = FileStorage(str(tmp_path))
-    column = CompressedBytesColumn()
-    values = [pickle.dumps({"text": "专利权质押融资" * n}, 2) for n in (1, 50, 2000)]
-    f = storage.create_file("col")
-    writer = column.writer(f)
-    for docnum, value in enumerate(values):
-        writer.add(docnum, value)
-    writer.finish(len(values))
-    length = f.tell()
-    f.close()
-    reader = column.reader(storage.open_file("col"), 0, length, len(values))
-    assert [reader[d] for d in range(len(values))] == values
-    raw = [VarBytesColumn.Reader.__getitem__(reader, d) for d in range(len(values))]
-    assert {r[0] for r in raw} == {0x48}       # zlib header: deflate, a 2**12-byte window
-    assert all(zlib.decompress(r) == v for r, v in zip(raw, values))

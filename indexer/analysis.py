@@ -17,11 +17,11 @@ import re
 import sys
 import tempfile
 import threading
-from math import log
 
 import jieba
 from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 
+from . import jieba_speedups  # noqa: F401  (jieba's hot functions, faster, the same words)
 from .normalize import Normalizer
 
 # Document numbers are kept as one token: 晋政办发〔2018〕12号 (brackets unified to 〔〕). The issuer's
@@ -132,53 +132,6 @@ def ensure_jieba(userwords=()) -> None:
         for word, freq, tag in userwords:
             jieba.add_word(word, freq, tag)
         _loaded_dicts.add(key)
-
-
-# jieba's word graph and best route, the two hottest functions of a build, computed exactly as
-# jieba 0.42.1 does (same lookups, same floating-point expressions, same tie-breaking) with one
-# dictionary lookup a step instead of two, and no max() over a single candidate.
-_ORIGINAL_GET_DAG, _ORIGINAL_CALC = jieba.Tokenizer.get_DAG, jieba.Tokenizer.calc
-
-
-def _get_dag(self, sentence):
-    self.check_initialized()
-    get = self.FREQ.get
-    dag = {}
-    n = len(sentence)
-    for k in range(n):
-        ends = []
-        i = k
-        frag = sentence[k]
-        while True:
-            freq = get(frag)
-            if freq is None:
-                break
-            if freq:
-                ends.append(i)
-            i += 1
-            if i >= n:
-                break
-            frag = sentence[k:i + 1]
-        dag[k] = ends or [k]
-    return dag
-
-
-def _calc(self, sentence, dag, route):
-    n = len(sentence)
-    route[n] = (0, 0)
-    logtotal = log(self.total)
-    get = self.FREQ.get
-    for idx in range(n - 1, -1, -1):
-        ends = dag[idx]
-        if len(ends) == 1:
-            x = ends[0]
-            route[idx] = (log(get(sentence[idx:x + 1]) or 1) - logtotal + route[x + 1][0], x)
-        else:
-            route[idx] = max((log(get(sentence[idx:x + 1]) or 1) - logtotal + route[x + 1][0], x) for x in ends)
-
-
-if jieba.__version__ == "0.42.1":      # the version these are copied from
-    jieba.Tokenizer.get_DAG, jieba.Tokenizer.calc = _get_dag, _calc
 
 
 class JiebaTokenizer(Tokenizer):

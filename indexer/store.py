@@ -28,11 +28,30 @@ class IndexBusy(RuntimeError):
 class IndexStore:
     def __init__(self, root):
         self.root = Path(root)
+        self._pointers: dict[str, tuple] = {}   # name → (the file's identity when read, its value)
 
     # -- pointers ---------------------------------------------------------------------------
     def _read_pointer(self, name: str) -> str | None:
+        """The pointer file's generation name. A server asks on every request: the file is read
+        again only when its identity (inode, size, modification time) has changed, which every
+        os.replace of it does."""
+        path = self.root / name
         try:
-            value = (self.root / name).read_text(encoding="utf-8").strip()
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        identity = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+        known = self._pointers.get(name)
+        if known is not None and known[0] == identity:
+            return known[1]
+        value = self._parse_pointer(path)
+        self._pointers[name] = (identity, value)
+        return value
+
+    @staticmethod
+    def _parse_pointer(path: Path) -> str | None:
+        try:
+            value = path.read_text(encoding="utf-8").strip()
         except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
             return None   # absent or garbage: as if there were no index (a build writes a new one)
         if not value or "/" in value or value in (".", "..") or not value.startswith("gen-"):

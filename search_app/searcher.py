@@ -214,7 +214,7 @@ class Searcher:
         key = (q, page, per_page, dept, doc, tuple(sorted((k, str(v)) for k, v in (filters or {}).items())))
         if not self.cache:
             return self._search(gen, q, page, per_page, dept, doc, filters)
-        return copy.deepcopy(gen.results.get(key, lambda: self._search(gen, q, page, per_page, dept, doc, filters)))
+        return _copied(gen.results.get(key, lambda: self._search(gen, q, page, per_page, dept, doc, filters)))
 
     def _search(self, gen, q, page, per_page, dept, doc, filters) -> dict:
         parsed = parse(q)
@@ -416,6 +416,16 @@ class _Facet:
         if limit:
             ranked = ranked[:limit]
         return {self.names[i]: int(counts[i]) for i in ranked}
+
+
+def _copied(value):
+    """A copy of a result (dicts, lists and immutable values only) that shares nothing mutable
+    with it: copy.deepcopy's work for this shape, without its memo and dispatch."""
+    if type(value) is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copied(v) for v in value]
+    return value
 
 
 def _bounded(name, value, low, high) -> int:

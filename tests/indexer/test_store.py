@@ -31,6 +31,25 @@ def test_publish_points_current_at_the_generation(tmp_path):
     assert store.manifest() == {"marker": "one"}
 
 
+def test_the_pointer_is_read_once_until_another_process_replaces_it(tmp_path, monkeypatch):
+    """A server asks for CURRENT on every request: it costs a stat, and a publish by another
+    process (another IndexStore on the same folder) is seen on the next ask."""
+    server, builder = IndexStore(tmp_path), IndexStore(tmp_path)
+    first, second = fake_generation(builder, "one"), fake_generation(builder, "two")
+    builder.publish(first)
+    reads = []
+    real = IndexStore._parse_pointer
+    monkeypatch.setattr(IndexStore, "_parse_pointer", staticmethod(lambda path: reads.append(path) or real(path)))
+    assert all(server.current == first for _ in range(50))
+    assert len(reads) == 1
+    builder.publish(second)
+    assert server.current == second and server.previous == first
+    builder.rollback()
+    assert server.current == first
+    (tmp_path / "CURRENT").unlink()
+    assert server.current is None
+
+
 def test_publishing_again_keeps_the_old_one_as_previous(tmp_path):
     store = IndexStore(tmp_path)
     first, second = fake_generation(store, "one"), fake_generation(store, "two")

@@ -5,6 +5,7 @@
     python benchmarks/bench_http.py --index index --duration 20 --clients 16
     python benchmarks/bench_http.py --tool python          # without wrk
     python benchmarks/bench_http.py --workers 2            # serve --workers 2 (gunicorn, one process per core)
+    python benchmarks/bench_http.py --workers 2 --rate 300 # 16 clients sending 300 requests/s in all, open loop
 
 Starts `policy-search serve --host 127.0.0.1 --port <free port> --workers N` on the index, waits for
 /healthz, checks one answer, warms up for --warmup seconds, then drives /api/search with the
@@ -17,7 +18,10 @@ queries (4x the cache) with clients spread over the list, so every request is co
 Load generator: wrk when installed (Debian: `apt-get install -y wrk`), with a Lua script that
 cycles the query paths and prints p50/p95/p99 itself; otherwise a Python thread pool with
 http.client keep-alive connections (its own GIL shares the 2 cores with the server, so it
-under-reports the server's capacity a little more than wrk does). Prints requests/s, latency
+under-reports the server's capacity a little more than wrk does). Both are closed loops: 16
+clients asking as fast as they are answered measure the server saturated, where a request's wait
+is the other 15's work. --rate R asks for an open loop instead (the Python generator): R requests/s
+in all on a fixed schedule, latency counted from when each was due. Prints requests/s, latency
 p50/p95/p99/max, errors (connect/read/timeouts and non-2xx), the server's CPU use summed over its
 process tree (gunicorn's master and workers), and the CPU that other processes on the machine took
 meanwhile (all busy CPU in /proc/stat less the server's and the load generator's).
@@ -247,16 +251,24 @@ def run_wrk(port, paths, clients, duration, threads) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Python fallback
 # ---------------------------------------------------------------------------------------------
-def run_python(port, paths, clients, duration, max_requests=MAX_REQUESTS) -> dict:
+def run_python(port, paths, clients, duration, max_requests=MAX_REQUESTS, rate=None) -> dict:
+    """Keep-alive clients, each sending its next request when the last is answered; with a rate,
+    open loop instead: together they send `rate` requests/s on a fixed schedule (each client one
+    every clients/rate s), and a latency counts from the time the request was due, so an answer
+    that comes late delays the next request and that wait is counted too."""
     deadline = time.monotonic() + duration
     lock = threading.Lock()
     latencies: list[float] = []
     errors = {"connect": 0, "read": 0, "status": 0, "timeout": 0, "4xx": 0, "5xx": 0}
     issued = [0]
 
-    def client(offset):
+    interval = clients / rate if rate else None
+    start = time.perf_counter()
+
+    def client(offset, k):
         conn = None
         i = offset
+        due = start + k * interval / clients if interval else None
         while time.monotonic() < deadline:
             with lock:
                 if issued[0] >= max_requests:
@@ -267,6 +279,10 @@ def run_python(port, paths, clients, duration, max_requests=MAX_REQUESTS) -> dic
             path = paths[n] if max_requests <= len(paths) else paths[i % len(paths)]
             i += 1
             t = time.perf_counter()
+            if due is not None:
+                if due > t:
+                    time.sleep(due - t)
+                t, due = due, due + interval
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -293,7 +309,7 @@ def run_python(port, paths, clients, duration, max_requests=MAX_REQUESTS) -> dic
             conn.close()
 
     t0 = time.perf_counter()
-    workers = [threading.Thread(target=client, args=(k * len(paths) // clients,), daemon=True)
+    workers = [threading.Thread(target=client, args=(k * len(paths) // clients, k), daemon=True)
                for k in range(clients)]
     for w in workers:
         w.start()
@@ -305,7 +321,8 @@ def run_python(port, paths, clients, duration, max_requests=MAX_REQUESTS) -> dic
     def pct(p):
         return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] if latencies else None
 
-    return {"tool": f"python http.client × {clients}", "requests": len(latencies), "seconds": seconds,
+    tool = f"python http.client × {clients}" + (f", {rate:g} req/s scheduled (open loop)" if rate else "")
+    return {"tool": tool, "requests": len(latencies), "seconds": seconds,
             "rps": len(latencies) / seconds, "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
             "max_ms": latencies[-1] if latencies else None,
             "mean_ms": sum(latencies) / len(latencies) if latencies else None, "errors": errors}
@@ -342,6 +359,10 @@ def main(argv=None):
                     help="repeat: the 240-query list over and over (after the warm-up the server's result "
                          "cache answers); fresh: a list of distinct queries 4x longer than the server's "
                          "result cache, cycled so that no query is asked again while still cached")
+    ap.add_argument("--rate", type=float, default=None, metavar="REQ_PER_S",
+                    help="open loop: the clients together send this many requests/s on a fixed schedule, "
+                         "latency counted from when each request was due (the Python load generator); "
+                         "default: closed loop, each client as fast as the server answers")
     ap.add_argument("--queries", type=int, default=240, help="queries in the repeat list")
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="before each measured run, wait up to SECONDS until other processes use < 0.3 cores")
@@ -395,7 +416,9 @@ def main(argv=None):
                 print(f"[{mode}] {len(paths)} distinct query paths; check: {resp.status}, {sample.get('total')} hits "
                       f"for {sample.get('query')!r}", flush=True)
 
-                def load(seconds, paths=paths):
+                def load(seconds, paths=paths, rate=None):
+                    if rate:
+                        return run_python(port, paths, a.clients, seconds, rate=rate)
                     if tool == "wrk":
                         return run_wrk(port, paths, a.clients, max(1, round(seconds)), a.wrk_threads)
                     return run_python(port, paths, a.clients, seconds)
@@ -421,7 +444,7 @@ def main(argv=None):
                 loadavg = Path("/proc/loadavg").read_text().split()[:3]
                 cpu0, busy0, own0 = tree_cpu_seconds(server.pid), busy_cpu_seconds(), own_cpu_seconds()
                 t0 = time.perf_counter()
-                r = load(a.duration)
+                r = load(a.duration, rate=a.rate)
                 elapsed = time.perf_counter() - t0
                 cpu1, busy1, own1 = tree_cpu_seconds(server.pid), busy_cpu_seconds(), own_cpu_seconds()
                 per_process = {("master" if p == server.pid and len(cpu1) > 1 else str(p)):

@@ -306,9 +306,11 @@ def _fused_parts(analyzer):
     return tokenizer, subwords, stop.stops, stop.min, stop.max
 
 
-def index_positions(analyzer, value: str, start_pos: int = 0):
+def index_positions(analyzer, value: str, start_pos: int = 0, cuts: list | None = None):
     """{term: [positions]} of `value` as analyzer(value, positions=True, mode="index") yields its
     unstopped tokens, in token order; None when the analyzer is not make_analyzer()'s chain.
+    Given a list as `cuts`, appends the text's word_cuts() to it (the same segmentation, kept for
+    highlighting).
 
     Indexing only needs each token's text and position: this runs the same steps (normalise,
     segment with the tokenizer's cache, punctuation gaps, sub-words at their word's position, stop
@@ -320,7 +322,11 @@ def index_positions(analyzer, value: str, start_pos: int = 0):
     tokenizer, subwords, stops, minsize, maxsize = parts
     poses: dict[str, list[int]] = {}
     pos = start_pos
-    for word, _start, _end in tokenizer.words(tokenizer.normalizer(value)):
+    text = tokenizer.normalizer(value)
+    words = tokenizer.words(text)
+    if cuts is not None:
+        cuts.append(word_cuts(text, words))
+    for word, _start, _end in words:
         if not WORDLIKE_RE.search(word):
             pos += 1 if word.strip() else 0
             continue
@@ -342,19 +348,55 @@ def index_positions(analyzer, value: str, start_pos: int = 0):
     return poses
 
 
-def index_spans(analyzer, value: str, terms=None):
+def word_cuts(text: str, words) -> str | None:
+    """The segmentation of normalised text as a string, one character a word giving its length
+    (stored with each clause, so highlighting need not segment it again); None where a word is
+    not the text it covers (a document number written with other brackets or spaces)."""
+    lengths, at = [], 0
+    for word, start, end in words:
+        if start != at or not 0 < end - start < 0xD800 or text[start:end] != word:
+            return None
+        lengths.append(chr(end - start))
+        at = end
+    return "".join(lengths) if at == len(text) else None
+
+
+def text_cuts(analyzer, value: str) -> str | None:
+    """word_cuts() of a text as the analyzer segments it; None for another analyzer."""
+    parts = _fused_parts(analyzer)
+    if parts is None:
+        return None
+    tokenizer = parts[0]
+    text = tokenizer.normalizer(value)
+    return word_cuts(text, tokenizer.words(text))
+
+
+def cut_words(text: str, cuts: str) -> list[tuple[str, int, int]] | None:
+    """word_cuts() undone: (word, start, end) of normalised text; None if they do not fit it."""
+    words, start = [], 0
+    for c in cuts:
+        end = start + ord(c)
+        words.append((text[start:end], start, end))
+        start = end
+    return words if start == len(text) else None
+
+
+def index_spans(analyzer, value: str, terms=None, cuts: str | None = None):
     """[(term, startchar, endchar)] of the analyzer's unstopped index-mode tokens of `value`, in
     token order, or None for another analyzer: index_positions' fused path, for highlighting,
     which needs characters instead of positions. Given the terms looked for, tokens that cannot
-    be one of them may be left out (only text blocks holding a term are segmented). Tests
-    compare it with the analyzer."""
+    be one of them may be left out (only text blocks holding a term are segmented). Given the
+    text's word_cuts() from the index, nothing is segmented. Tests compare it with the analyzer."""
     parts = _fused_parts(analyzer)
     if parts is None:
         return None
     tokenizer, subwords, stops, minsize, maxsize = parts
     spans = []
     text = tokenizer.normalizer(value)
-    for word, start, end in tokenizer.words(text) if terms is None else tokenizer.words_holding(text, terms):
+    words = cut_words(text, cuts) if cuts is not None else None
+    if words is None:
+        words = tokenizer.words(text) if terms is None else tokenizer.words_holding(text, terms)
+    for word, start, end in words:
         if not WORDLIKE_RE.search(word):
             continue
         if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stops:

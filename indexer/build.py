@@ -12,7 +12,7 @@ from whoosh import index as whoosh_index
 from whoosh.formats import Positions
 from whoosh.query import Term
 
-from .analysis import index_positions
+from .analysis import index_positions, text_cuts
 from .clauses import document_clauses
 from .corpus import discover, file_hash, mark_versions, read_all
 from .model import CorpusError, Document
@@ -103,6 +103,8 @@ class ClauseAdder:
         position lists of the common short cases cached instead of pickled per posting;
       - postings go into a TermPool (segment_writer.py) in place of the writer's PostingPool,
         grouped by term as they come, a field's at once, not one call each.
+    Either way the clause's segmentation is stored beside its text (`cuts`, analysis.word_cuts;
+    in the fast path from the same segmenting that indexes it), for highlighting.
     The caches live in this object only, never in the index.
     """
 
@@ -114,6 +116,7 @@ class ClauseAdder:
         self.schema = writer.schema
         self.fields = {name: self.schema[name] for name in self.schema.names()}
         self.plain = any(f.separate_spelling() or f.vector for f in self.fields.values())
+        self.cuts = "cuts" in self.fields and "text" in self.fields   # an index built before cuts has none
         self.items_cache: dict = {}
         self.encoded: dict = {}
         if not self.plain and not isinstance(writer.pool, TermPool):
@@ -124,12 +127,15 @@ class ClauseAdder:
     def add(self, record: dict) -> None:
         writer = self.writer
         if self.plain or any(name.startswith("_") for name in record):
+            if self.cuts and record.get("text") and "cuts" not in record:
+                record = dict(record, cuts=text_cuts(self.fields["text"].analyzer, record["text"]))
             writer.add_document(**record)          # boosts, spelling, vectors: Whoosh's own way
             return
         writer._check_state()
         names = sorted(record)
         writer._check_fields(self.schema, names)
         perdoc, pool, docnum, fields = writer.perdocwriter, writer.pool, writer.docnum, self.fields
+        cuts = [] if self.cuts and "cuts" not in record else None
         perdoc.start_doc(docnum)
         for name in names:
             value = record[name]
@@ -138,19 +144,27 @@ class ClauseAdder:
             field = fields[name]
             length = 0
             if field.indexed:
-                items, length = self._items(name, field, value)
+                items, length = self._items(name, field, value, cuts if name == "text" else None)
                 if items:
                     pool.add_grouped(docnum, name, items)
             perdoc.add_field(name, field, value if field.stored else None, length)
             column = field.column_type
             if column:
                 perdoc.add_column_value(name, column, field.to_column_value(value))
+        if cuts:
+            if cuts[0] is not None:
+                perdoc.add_field("cuts", fields["cuts"], cuts[0], 0)
+        elif cuts is not None and record.get("text"):   # another analyzer: segment once more
+            value = text_cuts(fields["text"].analyzer, record["text"])
+            if value is not None:
+                perdoc.add_field("cuts", fields["cuts"], value, 0)
         perdoc.finish_doc()
         writer._added = True
         writer.docnum += 1
 
-    def _items(self, name, field, value):
-        """([(term bytes, weight, value bytes)], field length) of one field value."""
+    def _items(self, name, field, value, cuts=None):
+        """([(term bytes, weight, value bytes)], field length) of one field value; a `cuts` list
+        gets the value's word_cuts() (the text field's)."""
         cacheable = name != "text" and isinstance(value, (str, bool)) and (
             not isinstance(value, str) or len(value) <= self.CACHE_TEXT)
         if cacheable:
@@ -158,7 +172,7 @@ class ClauseAdder:
             if found is not None:
                 return found
         if type(field.format) is Positions and isinstance(value, str):
-            raw = self._positions(field, value)
+            raw = self._positions(field, value, cuts)
         else:
             raw = list(field.index(value))
         items, length = [], 0
@@ -172,9 +186,9 @@ class ClauseAdder:
             self.items_cache[(name, value)] = found
         return found
 
-    def _positions(self, field, value):
+    def _positions(self, field, value, cuts=None):
         """Positions.word_values(value, analyzer, mode="index") + utf-8 term bytes, as field.index() gives."""
-        poses = index_positions(field.analyzer, value)
+        poses = index_positions(field.analyzer, value, cuts=cuts)
         if poses is None:                # another analyzer: its tokens, as Positions.word_values takes them
             poses, weights = {}, {}
             for t in field.analyzer(value, positions=True, boosts=True, mode="index"):

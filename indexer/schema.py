@@ -25,6 +25,7 @@ def make_schema(analyzer) -> Schema:
         measure_key=COLUMN(VarBytesColumn()),     # doc_id:measure_no, for grouping hits by measure
         order=COLUMN(NumericColumn("i")),         # reading order within the document
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        cuts=STORED(),                            # the text's segmentation (analysis.word_cuts), for highlighting
         measure_title=TEXT(analyzer=analyzer, phrase=True),
         dept=KEYWORD(commas=True, scorable=False),  # exact names: facets, filters, department words
         chapter=TEXT(analyzer=analyzer, phrase=True),

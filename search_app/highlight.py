@@ -6,9 +6,10 @@ from markupsafe import escape
 from indexer.analysis import index_spans
 
 
-def matched_spans(analyzer, text: str, terms) -> list[tuple[int, int]]:
-    """Character spans of tokens whose text is a query term, overlapping ones merged (longest span)."""
-    tokens = index_spans(analyzer, text, terms)
+def matched_spans(analyzer, text: str, terms, cuts: str | None = None) -> list[tuple[int, int]]:
+    """Character spans of tokens whose text is a query term, overlapping ones merged (longest span).
+    cuts: the text's segmentation as the index stored it (analysis.word_cuts), if it has one."""
+    tokens = index_spans(analyzer, text, terms, cuts)
     if tokens is None:
         tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index")]
     spans = sorted((start, end) for term, start, end in tokens if term in terms)
@@ -21,10 +22,10 @@ def matched_spans(analyzer, text: str, terms) -> list[tuple[int, int]]:
     return [(s, e) for s, e in merged]
 
 
-def highlight(analyzer, text: str, terms) -> str:
+def highlight(analyzer, text: str, terms, cuts: str | None = None) -> str:
     """HTML: the text escaped, each matched span in <mark>…</mark>; nothing else is markup."""
     out, last = [], 0
-    for start, end in matched_spans(analyzer, text, terms) if terms else ():
+    for start, end in matched_spans(analyzer, text, terms, cuts) if terms else ():
         out.append(str(escape(text[last:start])))
         out.append(f"<mark>{escape(text[start:end])}</mark>")
         last = end

@@ -303,7 +303,7 @@ class Searcher:
         return {"clause_id": info["clause_id"], "doc_id": f["doc_id"], "doc_title": info.get("doc_title", ""),
                 "measure_no": info["measure_no"], "measure_title": info.get("measure_title", ""),
                 "departments": info.get("departments", []), "text": f["text"],
-                "highlight": highlight(gen.analyzer, f["text"], terms), "score": round(score, 4),
+                "highlight": highlight(gen.analyzer, f["text"], terms, f.get("cuts")), "score": round(score, 4),
                 "article": info.get("article"), "chapter": info.get("chapter"),
                 "category": info.get("category"), "version_date": info.get("version_date")}
 

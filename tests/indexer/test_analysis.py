@@ -311,3 +311,35 @@ def test_spans_of_the_terms_looked_for_are_the_analyzers(analyzer):
 def test_spans_of_the_terms_looked_for_on_random_text(analyzer, text, terms):
     got = [span for span in index_spans(analyzer, text, terms) if span[0] in terms]
     assert got == _chain_matches(analyzer, text, terms)
+
+
+def test_stored_segmentation_gives_the_analyzers_spans(analyzer):
+    """A clause's word_cuts (stored with it at index time) let highlighting skip jieba: the
+    spans from the cuts are the analyzer's, on every line of the corpus; a document number
+    whose token is not its text (other brackets, spaces) has no cuts, and segments as before."""
+    from indexer.analysis import cut_words, text_cuts
+    without = 0
+    for text in corpus_lines() + ["按照晋政办发［2018］ 12号文件", "晋政办发〔2018〕12号"]:
+        cuts = text_cuts(analyzer, text)
+        if cuts is None:
+            without += 1
+            assert index_spans(analyzer, text, cuts=None) == _chain_spans(analyzer, text)
+            continue
+        assert len(cuts) <= len(text) and cut_words(analyzer[0].normalizer(text), cuts) is not None
+        assert index_spans(analyzer, text, cuts=cuts) == _chain_spans(analyzer, text), text
+    assert 1 <= without < 10
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("专利权质押融资中小企业的了和在國家省市發展ＡBc12〔〕号。，、 𠮷\n")), max_size=50))
+def test_stored_segmentation_on_random_text(analyzer, text):
+    from indexer.analysis import text_cuts
+    cuts = text_cuts(analyzer, text)
+    assert index_spans(analyzer, text, cuts=cuts) == _chain_spans(analyzer, text)
+
+
+def test_cuts_that_do_not_fit_the_text_are_not_used(analyzer):
+    """A stored segmentation from another text (say, a damaged record) is ignored, not trusted."""
+    from indexer.analysis import text_cuts
+    cuts = text_cuts(analyzer, "专利权质押融资")
+    assert index_spans(analyzer, "加大专利权质押融资宣传", cuts=cuts) == _chain_spans(analyzer, "加大专利权质押融资宣传")

@@ -166,6 +166,30 @@ def test_update_adds_changes_and_removes_only_those_documents(tmp_path, corpus_d
     assert searcher.health()["clauses"] == SEED_CLAUSES
 
 
+def test_an_index_built_before_stored_segmentation_is_searched_and_updated(tmp_path, corpus_dir, monkeypatch):
+    """Indexes from before clauses carried their segmentation (no `cuts` field) still highlight
+    (by segmenting, as then) and take updates in their own schema."""
+    import indexer.build as build
+    from indexer.schema import make_schema
+
+    def old_schema(analyzer):
+        schema = make_schema(analyzer)
+        schema.remove("cuts")
+        return schema
+
+    monkeypatch.setattr(build, "make_schema", old_schema)
+    build_index([corpus_dir], tmp_path / "index")
+    monkeypatch.undo()
+    searcher = Searcher(tmp_path / "index")
+    assert "cuts" not in searcher.generation().index.schema
+    assert "<mark>专利</mark>权<mark>质押</mark>" in hits(searcher, "专利质押")[0]["highlight"]
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    update_index([corpus_dir], tmp_path / "index")
+    found = hits(searcher, "量子通信")
+    assert found[0]["doc_id"] == "extra" and "<mark>量子</mark><mark>通信</mark>" in found[0]["highlight"]
+    assert "cuts" not in searcher.generation().index.schema
+
+
 def test_update_of_a_changed_seed_reindexes_it(tmp_path, corpus_dir, index_dir):
     seed_file = corpus_dir / SEED
     seed_file.chmod(seed_file.stat().st_mode | stat.S_IWUSR)
@@ -378,19 +402,21 @@ def index_content(gen: Path) -> dict:
 
 
 class PlainAdder:
-    """Whoosh's own way of adding a clause record, for comparison."""
+    """Whoosh's own way of adding a clause record, with its segmentation computed on its own."""
 
     def __init__(self, writer):
         self.writer = writer
 
     def add(self, record):
-        self.writer.add_document(**record)
+        from indexer.analysis import text_cuts
+        cuts = text_cuts(self.writer.schema["text"].analyzer, record["text"])
+        self.writer.add_document(**record, **({"cuts": cuts} if cuts is not None else {}))
 
 
 @pytest.mark.parametrize("limitmb", [256, 0.05])
 def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, limitmb):
-    """ClauseAdder (cached repeated fields, positions encoded here, postings grouped by term in a
-    TermPool) and segment_writer's field writer, block writer and position-counting files give
+    """ClauseAdder (cached repeated fields, positions encoded here, the stored segmentation taken
+    from the same pass, postings grouped by term in a TermPool) and segment_writer's field writer, block writer and position-counting files give
     the same index, in every posting, weight, value, block
     statistic, length, column and stored record, as Whoosh's own add_document, PostingPool and
     writer: a list document with departments and a law with chapters and articles. With

@@ -89,3 +89,25 @@ def test_search_highlights_never_change_the_text(searcher):
     for q in ["专利质押", "國稅地稅", "小微企业怎么用应收账款融资", "人民银行"]:
         for h in searcher.search(q, per_page=50)["hits"]:
             assert html.unescape(unmark(h["highlight"])) == h["text"]
+
+
+def test_hits_are_highlighted_from_the_stored_segmentation_as_from_jieba(seed_index, monkeypatch):
+    """Clauses carry their segmentation (cuts): highlighting a hit segments nothing, and marks
+    exactly what segmenting the text again marks."""
+    import search_app.searcher as searcher_module
+    from indexer.analysis import JiebaTokenizer
+    from search_app.searcher import Searcher
+    calls, segmented = [], []
+    real = searcher_module.highlight
+    monkeypatch.setattr(searcher_module, "highlight",
+                        lambda analyzer, text, terms, cuts=None: calls.append((analyzer, text, terms, cuts))
+                        or real(analyzer, text, terms, cuts))
+    monkeypatch.setattr(JiebaTokenizer, "words_holding", lambda self, text, terms: segmented.append(text) or [])
+    s = Searcher(seed_index, cache=False)
+    for q in ("专利 质押", "应收账款融资", "\"协议工资制\"", "科技型企业融资", "永久居留"):
+        assert s.search(q, per_page=50)["hits"]
+    assert len(calls) > 20 and not segmented
+    monkeypatch.undo()
+    for analyzer, text, terms, cuts in calls:
+        assert cuts
+        assert real(analyzer, text, terms, cuts) == real(analyzer, text, terms), text

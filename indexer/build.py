@@ -151,13 +151,8 @@ class ClauseAdder:
             column = field.column_type
             if column:
                 perdoc.add_column_value(name, column, field.to_column_value(value))
-        if cuts:
-            if cuts[0] is not None:
-                perdoc.add_field("cuts", fields["cuts"], cuts[0], 0)
-        elif cuts is not None and record.get("text"):   # another analyzer: segment once more
-            value = text_cuts(fields["text"].analyzer, record["text"])
-            if value is not None:
-                perdoc.add_field("cuts", fields["cuts"], value, 0)
+        if cuts and cuts[0] is not None:    # (another analyzer than ours gives none)
+            perdoc.add_field("cuts", fields["cuts"], cuts[0], 0)
         perdoc.finish_doc()
         writer._added = True
         writer.docnum += 1

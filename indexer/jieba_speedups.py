@@ -7,7 +7,7 @@ module installs, on import:
   graph and the best route in one pass, each candidate's frequency looked up once instead of
   again when the route is scored, no route dictionary or tuple a candidate;
 - `get_dag` and `calc` for `Tokenizer.get_DAG` and `Tokenizer.calc` (what jieba's other modes
-  call): one dictionary lookup a step instead of two, no max() over a single candidate;
+  call): the same word graph from `word_candidates`, no max() over a single candidate;
 - `viterbi` for `finalseg.viterbi` (the HMM for runs of unknown single characters): the four
   states unrolled, back-pointers instead of a copied path per state and step.
 
@@ -23,19 +23,21 @@ from math import log
 import jieba
 from jieba import finalseg
 
-__all__ = ["cut_dag", "get_dag", "calc", "viterbi", "installed", "jieba_own"]
+__all__ = ["word_candidates", "cut_dag", "get_dag", "calc", "viterbi", "installed", "jieba_own"]
 
 _CUT_DAG = "_Tokenizer__cut_DAG"
 MIN_FLOAT = finalseg.MIN_FLOAT
 
 
-def get_dag(self, sentence):
+def word_candidates(self, sentence) -> list[list[tuple[int, int]]]:
+    """[(end, frequency)] of the dictionary words starting at each position (get_DAG's ends, each
+    with the frequency calc would look up again); a lone character that is no word: [(k, 1)]."""
     self.check_initialized()
     get = self.FREQ.get
-    dag = {}
     n = len(sentence)
+    candidates = [None] * n
     for k in range(n):
-        ends = []
+        found = []
         i = k
         frag = sentence[k]
         while True:
@@ -43,13 +45,17 @@ def get_dag(self, sentence):
             if freq is None:
                 break
             if freq:
-                ends.append(i)
+                found.append((i, freq))
             i += 1
             if i >= n:
                 break
             frag = sentence[k:i + 1]
-        dag[k] = ends or [k]
-    return dag
+        candidates[k] = found or [(k, 1)]
+    return candidates
+
+
+def get_dag(self, sentence):
+    return {k: [end for end, _ in found] for k, found in enumerate(word_candidates(self, sentence))}
 
 
 def calc(self, sentence, dag, route):
@@ -69,33 +75,13 @@ def calc(self, sentence, dag, route):
 def cut_dag(self, sentence):
     """Tokenizer.__cut_DAG: the words of one block of Han letters and digits, unknown runs of
     single characters through the HMM."""
-    self.check_initialized()
-    freqs = self.FREQ
-    get = freqs.get
+    candidates = word_candidates(self, sentence)
+    get = self.FREQ.get
     n = len(sentence)
     logtotal = log(self.total)
-    # candidates[k]: [(end, frequency)] of the dictionary words starting at k (get_DAG's list,
-    # each with the frequency calc would look up again; a lone character with none counts 1)
-    candidates = [None] * n
-    for k in range(n):
-        found = []
-        i = k
-        frag = sentence[k]
-        while True:
-            freq = get(frag)
-            if freq is None:
-                break
-            if freq:
-                found.append((i, freq))
-            i += 1
-            if i >= n:
-                break
-            frag = sentence[k:i + 1]
-        candidates[k] = found or [(k, 1)]
     # calc: best[idx] = the route's score from idx on, nxt[idx] = the end of its first word;
     # max() over (score, end) tuples picks the larger end on equal scores
     best = [0.0] * (n + 1)
-    best[n] = 0
     nxt = [0] * n
     for idx in range(n - 1, -1, -1):
         found = candidates[idx]
@@ -178,8 +164,12 @@ def viterbi(obs, states, start_p, trans_p, emit_p):
     return prob, path
 
 
-_ORIGINAL = {"get_DAG": jieba.Tokenizer.get_DAG, "calc": jieba.Tokenizer.calc,
-             _CUT_DAG: getattr(jieba.Tokenizer, _CUT_DAG), "viterbi": finalseg.viterbi}
+def _current() -> dict:
+    return {"get_DAG": jieba.Tokenizer.get_DAG, "calc": jieba.Tokenizer.calc,
+            _CUT_DAG: getattr(jieba.Tokenizer, _CUT_DAG), "viterbi": finalseg.viterbi}
+
+
+_ORIGINAL = _current()
 _OURS = {"get_DAG": get_dag, "calc": calc, _CUT_DAG: cut_dag, "viterbi": viterbi}
 
 
@@ -189,15 +179,13 @@ def _install(functions) -> None:
 
 
 def installed() -> bool:
-    return jieba.Tokenizer.get_DAG is get_dag and getattr(jieba.Tokenizer, _CUT_DAG) is cut_dag \
-        and finalseg.viterbi is viterbi
+    return _current() == _OURS
 
 
 @contextmanager
 def jieba_own():
     """jieba's own functions for the duration (then whatever was there before)."""
-    before = {"get_DAG": jieba.Tokenizer.get_DAG, "calc": jieba.Tokenizer.calc,
-              _CUT_DAG: getattr(jieba.Tokenizer, _CUT_DAG), "viterbi": finalseg.viterbi}
+    before = _current()
     _install(_ORIGINAL)
     try:
         yield

@@ -1,4 +1,4 @@
-"""Writing a segment's postings: what Whoosh's writer does, the same bytes, less work per posting.
+"""Writing a segment's postings: what Whoosh's writer does, the same index, less work per posting.
 
 Whoosh's `PostingPool` keeps every posting as a (field, term, docnum, weight, value) tuple, sorts
 them all at each spill and at commit, merges the spilled runs posting by posting, and its field

@@ -1,8 +1,8 @@
 """Judged queries over the laws collection (benchmarks/laws_eval/laws_queries.tsv) against a built index.
 
-The index is not built here (the full laws index takes about 5 minutes with --procs 2): point POLICY_SEARCH_LAWS_INDEX
-at an index folder that holds the laws collection (`policy-index build --corpus corpus
---corpus ../shared/corpora/laws --index …`); without it these tests skip and say why.
+The index is not built here: point POLICY_SEARCH_LAWS_INDEX at an index folder that holds the laws
+collection (`policy-index build --corpus corpus --corpus ../shared/corpora/laws --index …`, about a
+minute with --procs 2; `.ci/run` does this); without it these tests skip and say why.
 
 nDCG@10 ≥ 0.8 is our own target (the issue asks for the figure, not a floor): a guard over article
 references, traditional characters, filters, historical versions and ranking in general, loose

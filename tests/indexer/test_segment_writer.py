@@ -88,3 +88,18 @@ def test_segment_files_are_counting_files(tmp_path):
     f.write_int(7)
     assert f.tell() == 4
     f.close()
+
+
+def test_the_pools_size_estimate_is_near_what_it_holds(tmp_path):
+    """The memory limit means what it says: the estimate the pool spills by is within a fifth of
+    the size of the arrays, lists and keys it holds (postings of repeating and rare terms)."""
+    import sys
+    rng = random.Random(9)
+    words = [f"词{i}".encode() for i in range(3000)]
+    pool = TermPool(FileStorage(str(tmp_path)), limit=10 ** 9)
+    for docnum in range(3000):
+        pool.add_grouped(docnum, "text", [(w, 1.0, b"v") for w in set(rng.choices(words, k=25))])
+        pool.add_grouped(docnum, "dept", [(b"dept", 1.0, None)])
+    real = sum(sys.getsizeof(terms) + sum(sys.getsizeof(t) + sys.getsizeof(g) + sum(map(sys.getsizeof, g))
+                                          for t, g in terms.items()) for terms in pool.fields.values())
+    assert 0.8 < pool.currentsize / real < 1.2, (pool.currentsize, real)

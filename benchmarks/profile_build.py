@@ -32,9 +32,9 @@ AREAS = [  # (area, test on "path:function") — first match wins
     ("whoosh field → terms/postings per document", lambda f, fn: f.endswith(("whoosh/fields.py", "whoosh/formats.py"))),
     ("whoosh stored fields / per-document values", lambda f, fn: "whoosh/codec/whoosh3.py" in f and
         any(k in fn for k in ("add_field", "finish_doc", "start_doc", "add_column_value", "add_vector", "_prep"))),
-    ("posting pool (adding, spilling) & segment writes at commit", lambda f, fn: f.endswith("indexer/segment_writer.py") or (
-        "/whoosh/" in f and any(k in f for k in ("/codec/", "/filedb/", "/util/", "/system/", "writing.py",
-                                                 "/automata/")))),
+    ("posting pool (adding, spilling) & segment writes at commit",
+     lambda f, fn: f.endswith("indexer/segment_writer.py") or ("/whoosh/" in f and any(
+         k in f for k in ("/codec/", "/filedb/", "/util/", "/system/", "writing.py", "/automata/")))),
     ("whoosh other", lambda f, fn: "/whoosh/" in f),
     ("corpus reading & clause splitting", lambda f, fn: any(k in f for k in ("indexer/readers/", "indexer/clauses.py",
                                                                          "indexer/corpus.py"))),

@@ -168,9 +168,7 @@ class JiebaTokenizer(Tokenizer):
         cached = self.__dict__.get("_cache", {}).get(text)
         if cached is not None or DOC_NUMBER_RE.search(text) or not all(_JIEBA_BLOCK.fullmatch(t) for t in terms):
             return cached if cached is not None else self.words(text)
-        if not self.__dict__.get("_ready"):
-            ensure_jieba(self.userwords)
-            self._ready = True
+        self.ready()
         blocks = self.__dict__.setdefault("_blocks", {})   # block → its words, as the whole-text cache
         found = []
         for m in _JIEBA_BLOCK.finditer(text):
@@ -185,15 +183,20 @@ class JiebaTokenizer(Tokenizer):
                 found.extend((w, start + offset, end + offset) for w, start, end in words)
         return found
 
+    def ready(self) -> None:
+        """jieba loaded with this tokenizer's user words (once per process): before segmenting, and
+        before the sub-word filter reads jieba's dictionary."""
+        if not self.__dict__.get("_ready"):
+            ensure_jieba(self.userwords)
+            self._ready = True
+
     def __eq__(self, other):
         return (isinstance(other, JiebaTokenizer) and self.userwords == other.userwords
                 and self.normalizer == other.normalizer and self.hmm == other.hmm)
 
     def segment(self, text: str):
         """(word, start, end) for the words of normalised text; document numbers stay whole."""
-        if not self.__dict__.get("_ready"):
-            ensure_jieba(self.userwords)
-            self._ready = True
+        self.ready()
         pos = 0
         for m in DOC_NUMBER_RE.finditer(text):
             cited = CITING_RE.match(m[1])
@@ -394,7 +397,9 @@ def index_spans(analyzer, value: str, terms=None, cuts: str | None = None):
     spans = []
     text = tokenizer.normalizer(value)
     words = cut_words(text, cuts) if cuts is not None else None
-    if words is None:
+    if words is not None:
+        tokenizer.ready()     # nothing is segmented, but the sub-words come from jieba's dictionary
+    else:
         words = tokenizer.words(text) if terms is None else tokenizer.words_holding(text, terms)
     for word, start, end in words:
         if not WORDLIKE_RE.search(word):

@@ -38,6 +38,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 __all__ = ["TermPool", "COMPRESS_FROM"]
 
 RUN_CHUNK = 10000       # postings per marshalled chunk of a spilled run
+MAX_RUNS = 64           # spilled runs merged into one past this many (each is an open file at commit)
 COMPRESS_FROM = 128     # bytes: smaller posting blocks (most terms have a handful of postings) are stored raw
 
 
@@ -49,12 +50,14 @@ class TermPool:
     weights are arrays (24 bytes a posting where a tuple a posting takes some 100), so a pool
     rarely spills; past `limit` bytes (estimated: POSTING_BYTES a posting, TERM_BYTES a term) the
     groups are written to a run file in term order, and at commit the runs and what is still in
-    memory are merged term by term. Postings of one term must arrive in increasing document order
-    (documents are added in order, merged segments after them): checked where runs meet.
+    memory are merged term by term (past MAX_RUNS runs, the runs are merged into one first).
+    Postings of one term must arrive in increasing document order (documents are added in order,
+    merged segments after them): checked where runs meet.
     """
 
     POSTING_BYTES = 24
     TERM_BYTES = 320
+    VALUE_BYTES = 33      # a bytes object of its own, besides its length (postings of merged segments)
 
     def __init__(self, tempstore, limit=128 * 1024 * 1024):
         self.tempstore = tempstore
@@ -65,12 +68,17 @@ class TermPool:
         self.runs: list[str] = []
 
     def add(self, item) -> None:
-        """One (fieldname, tbytes, docnum, weight, vbytes) posting, as Whoosh's pool takes it."""
+        """One (fieldname, tbytes, docnum, weight, vbytes) posting, as Whoosh's pool takes it (a
+        merged segment's postings come this way, each value a bytes object of its own)."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        self.add_grouped(docnum, fieldname, [(tbytes, weight, vbytes)])
+        if docnum == -1:       # Whoosh's marker for a spelling word: no posting (add_postings skips it too)
+            return
+        self.add_grouped(docnum, fieldname, [(tbytes, weight, vbytes)],
+                         self.VALUE_BYTES + len(vbytes) if vbytes else 0)
 
-    def add_grouped(self, docnum: int, fieldname: str, items) -> None:
-        """One document's postings in one field: items are (tbytes, weight, vbytes)."""
+    def add_grouped(self, docnum: int, fieldname: str, items, extra: int = 0) -> None:
+        """One document's postings in one field: items are (tbytes, weight, vbytes); `extra`: bytes
+        they hold beyond the estimate (values not shared with other postings)."""
         if self.currentsize > self.limit:
             self.save()
         terms = self.fields.get(fieldname)
@@ -87,7 +95,7 @@ class TermPool:
                 group[0].append(docnum)
                 group[1].append(weight)
                 group[2].append(vbytes)
-        self.currentsize += self.POSTING_BYTES * len(items) + self.TERM_BYTES * new
+        self.currentsize += self.POSTING_BYTES * len(items) + self.TERM_BYTES * new + extra
 
     def _groups(self):
         """(fieldname, tbytes, docnums, weights, values) of the postings in memory, in term order."""
@@ -100,10 +108,17 @@ class TermPool:
         """Spill the postings in memory to a run file, in term order, as marshalled chunks."""
         if not self.fields:
             return
+        self.runs.append(self._write_run(self._groups()))
+        self.fields, self.currentsize = {}, 0
+        if len(self.runs) > MAX_RUNS:
+            runs, self.runs = self.runs, []
+            self.runs.append(self._write_run(self._merge([self._read_run(name) for name in runs])))
+
+    def _write_run(self, groups) -> str:
         name = f"{os.urandom(8).hex()}.run"
         with self.tempstore.create_file(name).raw_file() as f:
             chunk, count = [], 0
-            for fieldname, tbytes, ids, weights, values in self._groups():
+            for fieldname, tbytes, ids, weights, values in groups:
                 chunk.append((fieldname, tbytes, ids.tobytes(), weights.tobytes(), values))
                 count += len(ids)
                 if count >= RUN_CHUNK:
@@ -111,8 +126,7 @@ class TermPool:
                     chunk, count = [], 0
             if chunk:
                 _write_chunk(f, chunk)
-        self.runs.append(name)
-        self.fields, self.currentsize = {}, 0
+        return name
 
     def _read_run(self, name):
         with self.tempstore.open_file(name).raw_file() as f:
@@ -131,9 +145,12 @@ class TermPool:
 
     def _merged(self):
         if not self.runs:
-            yield from self._groups()
-            return
-        streams = [self._read_run(name) for name in self.runs] + [self._groups()]
+            return self._groups()
+        return self._merge([self._read_run(name) for name in self.runs] + [self._groups()])
+
+    @staticmethod
+    def _merge(streams):
+        """Group streams in term order merged: one term's postings concatenated, earlier streams first."""
         last = None
         for group in heapq.merge(*streams, key=lambda g: (g[0], g[1])):   # stable: earlier runs first
             if last is not None and last[0] == group[0] and last[1] == group[1]:

@@ -6,7 +6,6 @@ started with. Whoosh searchers are kept one per thread.
 """
 from __future__ import annotations
 
-import copy
 import json
 import threading
 import time

@@ -343,3 +343,19 @@ def test_cuts_that_do_not_fit_the_text_are_not_used(analyzer):
     from indexer.analysis import text_cuts
     cuts = text_cuts(analyzer, "专利权质押融资")
     assert index_spans(analyzer, "加大专利权质押融资宣传", cuts=cuts) == _chain_spans(analyzer, "加大专利权质押融资宣传")
+
+
+def test_highlighting_from_stored_cuts_in_a_fresh_process_loads_jieba_for_the_subwords():
+    """With stored cuts nothing is segmented, but sub-words still come from jieba's dictionary:
+    a process whose first analysis is a highlight must load it (not cache empty sub-words)."""
+    script = textwrap.dedent("""
+        from indexer.resources import corpus_analyzer
+        from search_app.highlight import highlight
+        from tests.conftest import CORPUS
+        analyzer = corpus_analyzer(CORPUS)
+        text = "中华人民共和国科学技术进步法"
+        print(highlight(analyzer, text, {"人民", "科学"}, "\\x07\\x04\\x02\\x01"))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "中华<mark>人民</mark>共和国<mark>科学</mark>技术进步法"

@@ -43,6 +43,29 @@ def test_pool_yields_postings_in_whoosh_sorted_order_however_often_it_spills(tmp
     assert not list(tmp_path.glob("*.run"))
 
 
+def test_many_spills_are_merged_into_one_run_before_they_need_too_many_open_files(tmp_path, monkeypatch):
+    from indexer import segment_writer
+    monkeypatch.setattr(segment_writer, "MAX_RUNS", 5)
+    items = random_postings(3)
+    pool = TermPool(FileStorage(str(tmp_path)), limit=1)
+    most = 0
+    for item in items:
+        pool.add(item)
+        most = max(most, len(pool.runs))
+    assert most == 5 and len(list(tmp_path.glob("*.run"))) == len(pool.runs) <= 5
+    assert list(pool.iter_postings()) == sorted(items)
+    pool.cleanup()
+    assert not list(tmp_path.glob("*.run"))
+
+
+def test_spelling_markers_are_not_postings(tmp_path):
+    """Whoosh marks spelling words with document -1; its own writer skips them, so does the pool."""
+    pool = TermPool(FileStorage(str(tmp_path)))
+    pool.add(("text", b"a", 0, 1.0, b"x"))
+    pool.add(("spell_text", b"a", -1, 1.0, None))
+    assert list(pool.iter_postings()) == [("text", b"a", 0, 1.0, b"x")]
+
+
 def test_pool_groups_hold_each_terms_documents_weights_and_values(tmp_path):
     pool = TermPool(FileStorage(str(tmp_path)), limit=200)
     pool.add_grouped(0, "text", [(b"a", 1.0, b"x"), (b"b", 2.0, b"y")])
@@ -103,3 +126,9 @@ def test_the_pools_size_estimate_is_near_what_it_holds(tmp_path):
     real = sum(sys.getsizeof(terms) + sum(sys.getsizeof(t) + sys.getsizeof(g) + sum(map(sys.getsizeof, g))
                                           for t, g in terms.items()) for terms in pool.fields.values())
     assert 0.8 < pool.currentsize / real < 1.2, (pool.currentsize, real)
+    merged = TermPool(FileStorage(str(tmp_path)), limit=10 ** 9)   # a merged segment's postings: own values
+    for docnum in range(3000):
+        merged.add(("text", rng.choice(words), docnum, 1.0, pickle.dumps([docnum, docnum + 1])))
+    real = sum(sys.getsizeof(g[0]) + sys.getsizeof(g[1]) + sys.getsizeof(g[2]) + sum(map(sys.getsizeof, g[2]))
+               + sys.getsizeof(t) + sys.getsizeof(g) for t, g in merged.fields["text"].items())
+    assert 0.8 < merged.currentsize / real < 1.2, (merged.currentsize, real)

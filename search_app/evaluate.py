@@ -23,7 +23,7 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["Postings", "Evaluator", "LRU", "top", "restrict", "EMPTY"]
+__all__ = ["Postings", "Evaluator", "LRU", "top", "restrict", "member", "EMPTY"]
 
 EMPTY = (np.empty(0, np.int32), np.empty(0))
 MAX_CACHED_POSTINGS = 6_000_000   # ~72 MB of ids and scores per index generation
@@ -140,9 +140,8 @@ class Postings:
             starts = np.concatenate([[0], np.cumsum(counts)])
         return starts, flat
 
-    def _read(self, searcher, fieldname, btext):
-        reader = searcher.reader()
-        field = searcher.schema[fieldname]
+    def frequencies(self, searcher, fieldname, btext):
+        """(ids, term frequencies) of the term's live postings, uncached (units lift and keep them)."""
         ids, weights = [], []
         for block_ids, block_weights, _ in _blocks(searcher, fieldname, btext):
             ids.append(block_ids)
@@ -154,6 +153,14 @@ class Postings:
         if live is not None:
             keep = live[docs]
             docs, tf = docs[keep], tf[keep]
+        return docs.astype(np.int32), tf
+
+    def _read(self, searcher, fieldname, btext):
+        reader = searcher.reader()
+        field = searcher.schema[fieldname]
+        docs, tf = self.frequencies(searcher, fieldname, btext)
+        if not len(docs):
+            return EMPTY
         if field.scorable:
             dc = reader.doc_count_all()
             idf = log(dc / (reader.doc_frequency(fieldname, btext) + 1)) + 1
@@ -162,7 +169,7 @@ class Postings:
             scores = idf * ((tf * (self.K1 + 1)) / (tf + self.K1 * ((1 - self.B) + self.B * fl / avgfl)))
         else:
             scores = tf   # Whoosh's WeightScorer: the posting's weight
-        return docs.astype(np.int32), scores
+        return docs, scores
 
 
 class Evaluator:
@@ -407,6 +414,9 @@ def _union(parts, n):
     ids, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
     return ids.astype(np.int32), np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]),
                                              minlength=len(ids))
+
+
+member = _member
 
 
 def _intersect(parts):

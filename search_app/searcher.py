@@ -20,8 +20,9 @@ from indexer.numerals import article_label
 from indexer.resources import question_words
 from indexer.store import IndexStore
 
-from . import evaluate
+from . import evaluate, ranking
 from .compile import Or, QueryCompiler
+from .units import Units
 from .highlight import highlight
 from .query import QueryError, parse
 
@@ -29,8 +30,9 @@ __all__ = ["Searcher", "QueryError", "IndexUnavailable"]
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
-PER_MEASURE = 2      # a measure's clauses beyond this many wait until other measures have been shown
-PER_DOCUMENT = 4     # likewise for one document, so one long law does not flood the first page
+PER_DOCUMENT = 4     # at most this many units of one document in the first CROWDED_PLACES places
+CROWDED_PLACES = 10  # (one long law does not fill the first page)
+MAX_MORE_CLAUSES = 3  # a hit's other matching clauses listed with it
 RERANK_WINDOW = 200
 RESULT_CACHE_SIZE = 512   # results kept per index generation
 FILTER_CACHE_SIZE = 256   # filters' clause sets kept per index generation
@@ -40,7 +42,6 @@ DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
 # result facets: (name in the result, index field, most values listed)
 FACETS = (("departments", "dept", None), ("categories", "category", None), ("provinces", "province", None),
           ("documents", "doc_id", 20))
-PAD_BELOW = 10       # fewer exact matches than this: add relaxed partial matches after them
 BM25_B, BM25_K1 = 0.75, 1.2
 
 
@@ -70,6 +71,7 @@ class _Generation:
         self._filters = evaluate.LRU(FILTER_CACHE_SIZE)    # filter query → allowed clause ids
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1)
         self._opened_lock = threading.Lock()
+        self.question_words = frozenset(question_words())
         self.titles = sorted({t for d in self.manifest["documents"].values()
                               for t in [d["title"], *d.get("measure_titles", [])]})
 
@@ -79,7 +81,7 @@ class _Generation:
             s = self.local.searcher = self.index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
             with self._opened_lock:
                 self._opened.append(s)
-            self.local.compiler = QueryCompiler(self.analyzer, self.synonyms, s.reader(), question_words(),
+            self.local.compiler = QueryCompiler(self.analyzer, self.synonyms, s.reader(), self.question_words,
                                                 self.context(), self.frequencies)
             self.local.evaluator = evaluate.Evaluator(self.postings, s)
         return s
@@ -160,6 +162,26 @@ class _Generation:
             found = self._historical = self.evaluator().ids(Q.Term("historical", True))
         return found
 
+    def units(self) -> Units:
+        """The articles and measures ranked as units: clause → unit arrays, once per generation."""
+        found = getattr(self, "_units", None)
+        if found is None:
+            s = self.searcher()
+            measure_of, doc_of = self.columns()
+            found = self._units = Units(measure_of, doc_of, self.postings.lengths(s, "text"),
+                                        self.postings.live(s))
+        return found
+
+    def ranker(self) -> ranking.ArticleRanker:
+        found = getattr(self, "_ranker", None)
+        if found is None:
+            units = self.units()
+            facet = self.facet("category")
+            category = facet.single[units.first] if facet.single is not None else np.full(units.count, -1)
+            found = self._ranker = ranking.ArticleRanker(
+                units, [facet.names[c] if c >= 0 else None for c in category])
+        return found
+
     def columns(self) -> tuple[list[int], list[int]]:
         """docnum → its measure's number and its document's number, for crowding hundreds of hits."""
         found = getattr(self, "_columns", None)
@@ -224,36 +246,32 @@ class Searcher:
         restrict, mask = self._filters(parsed.filters, compiler, gen)
         allowed = gen.allowed(restrict) if restrict is not None else None
         compiled = compiler.compile(parsed)
-        window = max(RERANK_WINDOW, page * per_page)
-        relaxed = False
-
-        def run(c):
-            if c.restrict is None:
-                return evaluate.restrict(evaluator.evaluate(c.query), allowed, mask)
-            match, share = evaluator.evaluate_many([c.query, c.restrict])
-            return evaluate.restrict(evaluate.restrict(match, share[0]), allowed, mask)
-
-        columns = gen.columns()
-        matched, scores = run(compiled)
-        order, terms = _crowd(evaluate.top(matched, scores, window), columns), set(compiled.terms)
-        if len(matched) < PAD_BELOW and compiled.relaxable:
-            # few or no exact matches: follow them with the best partial matches, flagged as relaxed
-            seen = set(matched.tolist())
-            for looser in compiler.relaxations(parsed, compiled):
-                more, more_scores = run(looser)
-                extra = [h for h in _crowd(evaluate.top(more, more_scores, window), columns) if h[0] not in seen]
-                if extra:
-                    relaxed, order, terms = True, order + extra, terms | looser.terms
-                    matched = np.union1d(matched, more)
-                    seen.update(more.tolist())
-                if len(matched) >= PAD_BELOW:
-                    break
+        units = gen.units()
+        strict_ids, strict_scores = evaluate.restrict(evaluator.evaluate(compiled.query), allowed, mask)
+        split = compiler.split_articles(parsed)
+        words = [w.text for g in split.groups for w in g if not compiler.is_article(w)]
+        terms = ranking.query_terms(compiler, words, gen.question_words)
+        negatives = [n for n in (compiler.negative_query(w) for w in parsed.negated) if n is not None]
+        excluded = np.unique(np.concatenate([evaluator.ids(n) for n in negatives])) if negatives else None
+        named = compiler.title_boost(split) is not None or any(compiler.is_article(w) for w in split.positive_words)
+        ranked = gen.ranker().rank(
+            gen.postings, gen.searcher(), terms, strict_ids, strict_scores,
+            units.lift(allowed) if allowed is not None else None,
+            units.lift(mask) if mask is not None else None,
+            authority=ranking.authority_applies(parsed.filters, named),
+            window=max(RERANK_WINDOW, page * per_page), partial=compiled.relaxable,
+            excluded_units=units.lift(excluded) if excluded is not None else None)
+        order = _crowd(list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist())),
+                       lambda h: units.doc_of[h[0]], PER_DOCUMENT, CROWDED_PLACES)
+        highlight_terms = set(compiled.terms) | {t.word for t in terms}
         start = (page - 1) * per_page
         s = gen.searcher()
-        hits = [self._hit(gen, s, hit, terms) for hit in order[start:start + per_page]]
-        facets = {name: gen.facet(field).count(matched, limit) for name, field, limit in FACETS}
-        total = len(matched)
-        return {"query": q, "total": total, "page": page, "per_page": per_page, "relaxed": relaxed,
+        hits = [self._hit(gen, s, unit, is_strict, score, terms, highlight_terms,
+                          strict_ids, strict_scores, excluded)
+                for unit, is_strict, score in order[start:start + per_page]]
+        representatives = units.first[ranked.matched_units]
+        facets = {name: gen.facet(field).count(representatives, limit) for name, field, limit in FACETS}
+        return {"query": q, "total": ranked.total, "page": page, "per_page": per_page, "relaxed": ranked.relaxed,
                 "hits": hits, "facets": facets}
 
     def _filters(self, filters, compiler, gen):
@@ -295,16 +313,46 @@ class Searcher:
         raise QueryError(f"unknown filter {key!r}")
 
     @staticmethod
-    def _hit(gen, s, hit, terms) -> dict:
-        docnum, score = hit
-        f = s.stored_fields(docnum)
-        info = f["info"]
-        return {"clause_id": info["clause_id"], "doc_id": f["doc_id"], "doc_title": info.get("doc_title", ""),
+    def _hit(gen, s, unit, is_strict, score, terms, highlight_terms, strict_ids, strict_scores, excluded) -> dict:
+        """One article or measure: its best clause as the hit (the deep link), with the unit's other
+        matching clauses after it (never one holding an excluded word)."""
+        clauses = gen.units().clauses(unit)
+        live = gen.postings.live(s)
+        if live is not None:
+            clauses = clauses[live[clauses]]
+        if excluded is not None:
+            clauses = clauses[~evaluate.member(clauses, excluded)]
+        weight = np.zeros(len(clauses))
+        for term in terms:
+            ids, scores = gen.postings.term(s, "text", term.word.encode("utf-8"))
+            inside = evaluate.member(clauses, ids)
+            weight[inside] += term.weight * scores[np.searchsorted(ids, clauses[inside])]
+        if is_strict:   # a clause satisfying the query as written comes first
+            inside = evaluate.member(clauses, strict_ids)
+            weight[inside] += strict_scores[np.searchsorted(strict_ids, clauses[inside])] + weight.max() + 1
+        best = np.lexsort((clauses, -weight))
+        first = int(clauses[best[0]])
+        hit = Searcher._clause(gen, s, first, highlight_terms)
+        info = hit.pop("info")
+        others = [int(clauses[i]) for i in best[1:] if weight[i] > 0][:MAX_MORE_CLAUSES]
+        more = []
+        for docnum in others:
+            other = Searcher._clause(gen, s, docnum, highlight_terms)
+            more.append({"clause_id": other["info"]["clause_id"], "text": other["text"],
+                         "highlight": other["highlight"]})
+        return {"clause_id": info["clause_id"], "doc_id": hit["doc_id"], "doc_title": info.get("doc_title", ""),
                 "measure_no": info["measure_no"], "measure_title": info.get("measure_title", ""),
-                "departments": info.get("departments", []), "text": f["text"],
-                "highlight": highlight(gen.analyzer, f["text"], terms, f.get("cuts")), "score": round(score, 4),
+                "departments": info.get("departments", []), "text": hit["text"],
+                "highlight": hit["highlight"], "score": round(score, 4),
                 "article": info.get("article"), "chapter": info.get("chapter"),
-                "category": info.get("category"), "version_date": info.get("version_date")}
+                "category": info.get("category"), "version_date": info.get("version_date"),
+                "exact": bool(is_strict), "clauses": more}
+
+    @staticmethod
+    def _clause(gen, s, docnum, terms) -> dict:
+        f = s.stored_fields(docnum)
+        return {"info": f["info"], "doc_id": f["doc_id"], "text": f["text"],
+                "highlight": highlight(gen.analyzer, f["text"], terms, f.get("cuts"))}
 
     # -- suggestions, documents, health -----------------------------------------------------
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
@@ -362,6 +410,7 @@ class Searcher:
         for _, field, _ in FACETS:
             gen.facet(field)
         gen.columns()
+        gen.ranker()
         gen.historical()
         gen.compiler().units("预热")
 
@@ -437,23 +486,18 @@ def _bounded(name, value, low, high) -> int:
     return number
 
 
-def _crowd(hits, columns):
-    """Ranked (docnum, score) hits with crowding: a measure's third clause waits until every other
-    measure in the window has shown its first two; then, over that order, clauses of a document's
-    fifth measure wait likewise (one law's many articles do not fill the first page)."""
-    measure_of, doc_of = columns
-    by_measure = _defer(hits, lambda h: measure_of[h[0]], PER_MEASURE)
-    return _defer(by_measure, lambda h: doc_of[h[0]], PER_DOCUMENT, lambda h: measure_of[h[0]])
-
-
-def _defer(hits, key, limit, unit=None):
-    """Hits in order, those beyond `limit` (clauses, or distinct units) per key moved to the end."""
-    seen: dict = {}
-    first, later = [], []
-    for hit in hits:
-        units = seen.setdefault(key(hit), [])
-        u = unit(hit) if unit else len(units)
-        if u not in units:
-            units.append(u)
-        (first if units.index(u) < limit else later).append(hit)
-    return first + later
+def _crowd(hits, key, limit, slots):
+    """Hits in order, except that the first `slots` places take at most `limit` hits of one key
+    (one law's many articles do not fill the first page); the waiting hits follow, in order."""
+    counts: dict = {}
+    first, waiting = [], []
+    for i, hit in enumerate(hits):
+        if len(first) >= slots:
+            return first + waiting + hits[i:]
+        k = key(hit)
+        if counts.get(k, 0) < limit:
+            counts[k] = counts.get(k, 0) + 1
+            first.append(hit)
+        else:
+            waiting.append(hit)
+    return first + waiting

@@ -21,7 +21,7 @@ BIN = Path(sys.executable).parent
 POLICY_INDEX, POLICY_SEARCH = str(BIN / "policy-index"), str(BIN / "policy-search")
 RESULT_KEYS = {"query", "total", "page", "per_page", "relaxed", "hits", "facets"}
 HIT_KEYS = {"clause_id", "doc_id", "doc_title", "measure_no", "measure_title", "departments", "text",
-            "highlight", "score", "article", "chapter", "category", "version_date"}
+            "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses"}
 
 
 def run(*args, cwd=None):

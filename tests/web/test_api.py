@@ -14,7 +14,7 @@ SEED_DOC = "shanxi-innovation-reform-measures"
 ALLOWED_ORIGIN = "http://widget-host.example"    # what the `app` fixture allows
 
 HIT_KEYS = {"clause_id", "doc_id", "doc_title", "measure_no", "measure_title", "departments", "text",
-            "highlight", "score", "article", "chapter", "category", "version_date"}
+            "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses"}
 
 
 def get_json(client, url, status=200, **kw):

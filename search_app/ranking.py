@@ -1,0 +1,210 @@
+"""Articles and measures ranked on all their evidence (see units.py for the statistics).
+
+A query's words become weighted terms: each precise word the index holds as it is, its dictionary
+sub-words at SUBWORD_WEIGHT, a word the index never saw split into pieces whose weights add up to
+one (a fragment never outweighs a whole word); question words (怎么办, 可以吗 …) are left out.
+Every unit holding at least one term is a candidate, scored with BM25 over its whole text.
+
+Units that satisfy the query as written (every word group, phrase, filter and article reference,
+as the clause-level compiled query checks them, anywhere in the unit) are *strict*; they also get
+the compiled query's best clause score, which carries phrase proximity, article references and
+short-title boosts. A short keyword query shows its strict units first and adds partial matches
+only when there are few (`relaxed`); a longer query (a question in a reader's own words) is one
+ranked list, since no article repeats a question's words.
+
+The source's authority weighs when a query names no document, province or category: national
+laws before local regulations. The factors were chosen by cross-validation on STARD's train split
+(benchmarks/stard/README.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import math
+
+import jieba
+import numpy as np
+
+from .units import Units
+
+K1, B = 1.2, 0.75
+SUBWORD_WEIGHT = 0.3        # a word's dictionary sub-words (劳动合同 → 劳动, 合同), each
+SHORT_QUERY_TERMS = 3       # up to this many words: every word wanted, partial matches only to pad
+PAD_BELOW = 10              # fewer strict units than this: partial matches follow them
+MIN_SHARE = 0.0             # a partial match of a longer query holds this share of its words (CV: 0 > 0.2 > 0.3)
+STRICT_BONUS = 1.0          # the compiled query's best clause score, added to a strict unit's
+# category → authority factor; categories not named are national laws (1.0), policy lists too
+AUTHORITY = {"司法解释": 1.0, "行政法规": 0.8, "部门规章": 0.5, "地方性法规": 0.3, "其他": 0.5}
+AUTHORITY_FREE_FILTERS = ("doc", "province", "category", "number", "issuer")
+
+
+@dataclass
+class Term:
+    word: str
+    weight: float
+    source: str = ""          # the reader's word it came from
+    holds: bool = True        # holding it holds the source word (not so for a sub-word of it)
+    pieces: int = 1           # of a word the index never saw: how many pieces must all be held
+
+
+@dataclass
+class Ranked:
+    units: np.ndarray                 # ranked unit numbers (the first `window`)
+    scores: np.ndarray
+    strict: np.ndarray                # per ranked unit: satisfies the query as written
+    total: int                        # units in the result set
+    matched_units: np.ndarray         # every unit in the result set (sorted)
+    relaxed: bool
+    terms: list[Term] = field(default_factory=list)
+
+
+def query_terms(compiler, words, question_words) -> list[Term]:
+    """Weighted text terms for the reader's words (see the module docstring)."""
+    out: dict[str, Term] = {}
+
+    def add(word, weight, source, holds=True, pieces=1):
+        found = out.get(word)
+        if found is None:
+            out[word] = Term(word, weight, source, holds, pieces)
+        elif weight > found.weight:
+            out[word] = Term(word, weight, source, holds, pieces)
+
+    for text in words:
+        for unit in compiler.units(text):
+            if unit.word in question_words:
+                continue
+            df = compiler.doc_frequency
+            if df("text", unit.word):
+                add(unit.word, 1.0, unit.word)
+                if len(unit.subwords) > 1:
+                    for w in unit.subwords:
+                        if df("text", w):
+                            add(w, SUBWORD_WEIGHT, unit.word, holds=False)
+                continue
+            pieces = unit.subwords if unit.subwords and all(df("text", w) for w in unit.subwords) else None
+            if pieces is None and len(unit.word) > 1:
+                pieces = [p for p in jieba.cut(unit.word, HMM=False) if p.strip()]
+                if len(pieces) < 2 or not all(df("text", w) for w in pieces):
+                    pieces = None
+            for w in pieces or ():
+                add(w, 1.0 / len(pieces), unit.word, pieces=len(pieces))
+            if not pieces:
+                add(unit.word, 0.0, unit.word)   # found nowhere: counted as a word, matching nothing
+    return list(out.values())
+
+
+class ArticleRanker:
+    """Ranks one generation's units; shared by its threads (the arrays are read-only)."""
+
+    def __init__(self, units: Units, category_of_unit: list[str | None]):
+        self.units = units
+        factors = np.ones(units.count)
+        for i, cat in enumerate(category_of_unit):
+            if cat is not None:
+                factors[i] = AUTHORITY.get(cat, 1.0)
+        self.authority = factors
+
+    def term_scores(self, postings, searcher, terms: list[Term]):
+        """Per unit: BM25 over the terms, and how many of the reader's words it holds. A word the
+        index never saw counts only where all its pieces stand together in one unit."""
+        u = self.units
+        acc = np.zeros(u.count)
+        sources: dict[str, np.ndarray] = {}
+        pieces: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term in terms:
+            ids, tf = u.term(postings, searcher, "text", term.word.encode("utf-8"))
+            if not len(ids):
+                continue
+            scores = term.weight * u.bm25(ids, tf, u.idf(len(ids)), K1, B)
+            if term.pieces > 1:
+                part, count = pieces.setdefault(term.source, (np.zeros(u.count), np.zeros(u.count, np.int32)))
+                part[ids] += scores
+                count[ids] += 1
+                continue
+            acc[ids] += scores
+            if term.holds:
+                sources.setdefault(term.source, np.zeros(u.count, dtype=bool))[ids] = True
+        wanted = {t.source: t.pieces for t in terms if t.pieces > 1}
+        for source, (part, count) in pieces.items():
+            whole = count == wanted[source]
+            acc[whole] += part[whole]
+            sources.setdefault(source, np.zeros(u.count, dtype=bool))[whole] = True
+        held = np.zeros(u.count, dtype=np.int32)
+        for found in sources.values():
+            held += found
+        return acc, held
+
+    def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
+             authority=True, window=200, partial=True, excluded_units=None) -> Ranked:
+        """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
+        partial: whether units short of the query as written may be added (plain words only);
+        excluded_units: units holding an excluded word, never added as partial matches."""
+        u = self.units
+        acc, held = self.term_scores(postings, searcher, terms)
+        n_sources = len({t.source for t in terms})
+        unknown = len({t.source for t in terms if t.weight == 0})
+        strict = np.zeros(u.count, dtype=bool)
+        bonus = np.zeros(u.count)
+        if len(strict_clauses):
+            owners = u.unit_of[strict_clauses]
+            strict[owners] = True
+            np.maximum.at(bonus, owners, strict_scores)
+        ok = u.live.copy()
+        if allowed_units is not None:
+            keep = np.zeros(u.count, dtype=bool)
+            keep[allowed_units] = True
+            ok &= keep
+        if masked_units is not None and len(masked_units):
+            ok[masked_units] = False
+        strict &= ok
+        if partial:   # plain words: a unit holding every word is a full match, wherever they stand in it
+            strict |= ok & (held >= n_sources) & (acc > 0)
+        score = acc + STRICT_BONUS * bonus * strict
+        if authority:
+            score = score * self.authority
+        n_strict = int(strict.sum())
+        short = n_sources <= SHORT_QUERY_TERMS
+        if short and unknown:   # a short query naming something the collection never mentions
+            partial = False
+        candidates = ok & (acc > 0) & (held >= words_needed(n_sources - unknown))
+        if excluded_units is not None and len(excluded_units):
+            candidates[excluded_units] = False
+        if not partial or (short and n_strict >= PAD_BELOW):
+            candidates = strict
+        else:
+            candidates |= strict
+        matched = np.flatnonzero(candidates)
+        relaxed = bool(len(matched) > n_strict)
+        if short:   # strict first, then the partial matches by score
+            key = score[matched] + np.where(strict[matched], _ceiling(score), 0.0)
+        else:
+            key = score[matched]
+        order = matched[_best_first(key, matched, window)]
+        return Ranked(order, score[order], strict[order], len(matched), matched, relaxed, terms)
+
+
+def _ceiling(score: np.ndarray) -> float:
+    return float(score.max()) + 1.0 if len(score) else 1.0
+
+
+def _best_first(key: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the k best keys, best first; ties in unit order (deterministic)."""
+    if not len(key):
+        return np.empty(0, dtype=np.int64)
+    if len(key) > k:
+        edge = np.partition(key, len(key) - k)[len(key) - k]
+        pick = np.flatnonzero(key >= edge)
+    else:
+        pick = np.arange(len(key))
+    order = np.lexsort((ids[pick], -np.round(key[pick], 9)))[:k]
+    return pick[order]
+
+
+def words_needed(n: int) -> int:
+    """How many of a query's n words (found in the collection) a partial match must hold."""
+    return 1 if n <= 2 else max(1, math.ceil(MIN_SHARE * n))
+
+
+def authority_applies(filters: dict, named_documents: bool) -> bool:
+    return not named_documents and not any(filters.get(k) for k in AUTHORITY_FREE_FILTERS)
+

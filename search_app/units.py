@@ -1,0 +1,80 @@
+"""Articles and measures as the unit that is ranked: term statistics lifted from clauses.
+
+The index holds one document per clause (a sentence), but relevance belongs to the article (条) or
+measure (序号): a question's words are spread over an article's sentences, and a list item means
+little without the sentence that introduces it. So every query term's clause postings are summed
+per unit (its term frequency in the whole article), and units are scored with BM25 at that level:
+saturation over the article's frequency, length normalised by the article's length, idf counted in
+articles. A unit's measure title and chapter, stored on each of its clauses, count once, and so do
+its document's title words (through the searcher's title word index).
+
+Everything here is arrays built once per index generation; a term's unit postings are cached.
+"""
+from __future__ import annotations
+
+from math import log
+
+import numpy as np
+
+from . import evaluate
+
+MAX_CACHED_UNIT_POSTINGS = 4_000_000
+
+
+class Units:
+    """clause docnum → unit number, with each unit's length, document and representative clause."""
+
+    def __init__(self, unit_of: list[int] | np.ndarray, doc_of, text_lengths: np.ndarray, live=None):
+        self.unit_of = np.asarray(unit_of, dtype=np.int32)
+        self.doc_of_clause = np.asarray(doc_of, dtype=np.int32)
+        n = int(self.unit_of.max()) + 1 if len(self.unit_of) else 0
+        self.count = n
+        weights = text_lengths if live is None else text_lengths * live
+        self.length = np.bincount(self.unit_of, weights=weights, minlength=n)
+        clauses = np.arange(len(self.unit_of))
+        if live is not None:
+            clauses = clauses[live]
+        first = np.full(n, len(self.unit_of), dtype=np.int64)
+        np.minimum.at(first, self.unit_of[clauses], clauses)
+        self.live = first < len(self.unit_of)            # units with at least one live clause
+        self.first = np.where(self.live, first, 0).astype(np.int32)
+        self.doc_of = self.doc_of_clause[self.first]
+        self.n_live = int(self.live.sum())
+        self.avg_length = float(self.length[self.live].mean()) if self.n_live else 1.0
+        self.cache = evaluate.LRU(MAX_CACHED_UNIT_POSTINGS, lambda found: len(found[0]))
+        self._by_unit = np.argsort(self.unit_of, kind="stable").astype(np.int32)
+        self._starts = np.searchsorted(self.unit_of[self._by_unit], np.arange(n + 1))
+
+    def lift(self, ids: np.ndarray) -> np.ndarray:
+        """Sorted unique units of these clauses."""
+        return np.unique(self.unit_of[ids])
+
+    def clauses(self, unit: int) -> np.ndarray:
+        """The unit's clause docnums, in docnum order (live or not)."""
+        return self._by_unit[self._starts[unit]:self._starts[unit + 1]]
+
+    def term(self, postings, searcher, fieldname: str, btext: bytes, once=False):
+        """(unit ids, unit term frequency) from the term's clause postings; once: a field repeated
+        on every clause of a unit (its measure title, its chapter) counts as one clause's."""
+        def make():
+            clause_ids, tf = postings.frequencies(searcher, fieldname, btext)
+            if not len(clause_ids):
+                return np.empty(0, np.int32), np.empty(0)
+            units = self.unit_of[clause_ids]
+            ids, inverse = np.unique(units, return_inverse=True)
+            if once:
+                freq = np.zeros(len(ids))
+                np.maximum.at(freq, inverse, tf)
+            else:
+                freq = np.bincount(inverse, weights=tf, minlength=len(ids))
+            return ids.astype(np.int32), freq
+        return self.cache.get((fieldname, btext, once), make)
+
+    def idf(self, df: int) -> float:
+        """Lucene's BM25 idf over units: never negative, however common the term."""
+        n = self.n_live
+        return log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def bm25(self, ids: np.ndarray, freq: np.ndarray, idf: float, k1: float, b: float) -> np.ndarray:
+        norm = k1 * ((1 - b) + b * self.length[ids] / self.avg_length)
+        return idf * freq * (k1 + 1) / (freq + norm)

@@ -17,7 +17,7 @@ from .clauses import document_clauses
 from .corpus import discover, file_hash, mark_versions, read_all
 from .model import CorpusError, Document
 from .parallel import build_parts
-from .resources import corpus_analyzer, stopwords, synonym_groups
+from .resources import corpus_analyzer, lay_terms, stopwords, synonym_groups
 from .schema import make_schema
 from .segment_writer import TermPool
 from .store import IndexStore
@@ -64,7 +64,7 @@ def clause_records(doc: Document):
 def resources_digest(corpus_root) -> str:
     """Changes to these need a full build: they shape every token in the index."""
     h = hashlib.sha256()
-    for name in ("userdict.txt", "synonyms.txt"):
+    for name in ("userdict.txt", "synonyms.txt", "lay_terms.txt"):
         path = Path(corpus_root) / name
         h.update(path.read_bytes() if path.is_file() else b"-")
     h.update(repr(stopwords()).encode())
@@ -89,6 +89,10 @@ def check_corpus(corpus_dirs):
     """(sources, documents, errors) without touching any index."""
     sources = discover(corpus_dirs)
     docs, errors = read_all(sources)
+    try:
+        lay_terms(corpus_dirs[0])
+    except CorpusError as exc:
+        errors.append(exc)
     return sources, docs, errors
 
 
@@ -356,7 +360,7 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
         if manifest is None:
             raise BuildError(f"the live index in {index_dir} has no readable manifest; run policy-index build")
         if manifest.get("resources") != resources_digest(corpus_dirs[0]):
-            raise BuildError("userdict.txt or synonyms.txt changed since the last build: "
+            raise BuildError("userdict.txt, synonyms.txt or lay_terms.txt changed since the last build: "
                              "run policy-index build (a full rebuild) instead")
         added, changed, removed = pending_changes(corpus_dirs, manifest)
         if not (added or changed or removed):

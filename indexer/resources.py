@@ -1,10 +1,12 @@
 """Dictionaries the analyzer and the query side need: user words, stop words, synonyms, question words."""
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
 from .analysis import load_words, make_analyzer, parse_userdict
+from .model import CorpusError
 
 
 def package_words(name: str) -> tuple[str, ...]:
@@ -39,7 +41,41 @@ def synonym_groups(corpus_root) -> dict:
                     broader.append([narrow, broad])
             elif len(terms := line.split()) > 1:
                 groups.append(terms)
-    return {"groups": groups, "broader": broader}
+    return {"groups": groups, "broader": broader, "lay": lay_terms(corpus_root)}
+
+
+def lay_terms(corpus_root) -> list[list]:
+    """corpus/lay_terms.txt: `everyday word => statutory term …`, one-way. [[word, [terms]], …]"""
+    path = Path(corpus_root) / "lay_terms.txt"
+    if not path.is_file():
+        return []
+    return parse_lay_terms(path.read_text(encoding="utf-8-sig"), str(path))
+
+
+def parse_lay_terms(text: str, name: str = "lay_terms.txt") -> list[list]:
+    out: dict[str, list[str]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        left, arrow, right = line.partition("=>")
+        words, terms = left.split(), right.split()
+        if not arrow or len(words) != 1 or not terms:
+            raise CorpusError(name, number, f"expected `everyday word => statutory term …`, got {line!r}")
+        found = out.setdefault(words[0], [])
+        found += [t for t in terms if t != words[0] and t not in found]
+    return [[word, terms] for word, terms in out.items()]
+
+
+def learned_terms() -> list[list]:
+    """indexer/data/learned_terms.tsv (benchmarks/stard/learn_terms.py): word, term, weight a line."""
+    out = []
+    override = os.environ.get("POLICY_SEARCH_LEARNED_TERMS")   # another learned file (cross-validation)
+    lines = load_words(override) if override else package_words("learned_terms.tsv")
+    for line in lines:
+        word, term, weight = line.split("\t")
+        out.append([word, term, float(weight)])
+    return out
 
 
 def corpus_analyzer(corpus_root):

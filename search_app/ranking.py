@@ -29,6 +29,9 @@ from .units import Units
 
 K1, B = 1.2, 0.75
 SUBWORD_WEIGHT = 0.3        # a word's dictionary sub-words (劳动合同 → 劳动, 合同), each
+SINGLE_CHARACTER_WEIGHT = 0.5  # a one-character word (判, 告, 交): colloquial verbs, mostly
+LAY_WEIGHT = 0.8            # the statutory terms a lay word stands for (corpus/lay_terms.txt), in all
+LEARNED_WEIGHT = 0.6        # × a learned association's weight (indexer/data/learned_terms.tsv)
 SHORT_QUERY_TERMS = 3       # up to this many words: every word wanted, partial matches only to pad
 PAD_BELOW = 10              # fewer strict units than this: partial matches follow them
 MIN_SHARE = 0.0             # a partial match of a longer query holds this share of its words (CV: 0 > 0.2 > 0.3)
@@ -58,8 +61,26 @@ class Ranked:
     terms: list[Term] = field(default_factory=list)
 
 
-def query_terms(compiler, words, question_words) -> list[Term]:
-    """Weighted text terms for the reader's words (see the module docstring)."""
+class Vocabulary:
+    """Readers' words → statutes' words: the curated one-way lay terms (corpus/lay_terms.txt, as
+    carried in the index) and the learned associations (indexer/data/learned_terms.tsv)."""
+
+    def __init__(self, normalize, lay=(), learned=()):
+        self.lay: dict[str, list[str]] = {}
+        for word, terms in lay:
+            self.lay.setdefault(normalize(word), []).extend(normalize(t) for t in terms)
+        self.learned: dict[str, list[tuple[str, float]]] = {}
+        for word, term, weight in learned:
+            self.learned.setdefault(normalize(word), []).append((normalize(term), float(weight)))
+        self.longest = max((len(w) for w in self.lay), default=0)
+
+
+def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None = None,
+                expanded: dict | None = None) -> list[Term]:
+    """Weighted text terms for the reader's words (see the module docstring); with a vocabulary,
+    also the statutory terms its lay words stand for (LAY_WEIGHT, holding the word) and learned
+    associations (LEARNED_WEIGHT × their weight, adding evidence only). `expanded` collects
+    word → the expansion terms the collection holds, for the result to say."""
     out: dict[str, Term] = {}
 
     def add(word, weight, source, holds=True, pieces=1):
@@ -69,13 +90,42 @@ def query_terms(compiler, words, question_words) -> list[Term]:
         elif weight > found.weight:
             out[word] = Term(word, weight, source, holds, pieces)
 
-    for text in words:
-        for unit in compiler.units(text):
-            if unit.word in question_words:
+    df = compiler.doc_frequency
+
+    def expand(source, word, weight, holds):
+        units = compiler.units(word)
+        found = [u.word for u in units if df("text", u.word)]
+        for w in found:
+            add(w, weight / len(found), source, holds=holds)
+        if found and expanded is not None and word not in expanded.setdefault(source, []):
+            expanded[source].append(word)
+
+    analysed = [[u for u in compiler.units(text) if u.word not in question_words] for text in words]
+    # learned associations widen questions; a keyword query is precise as typed
+    learned = vocabulary.learned if vocabulary is not None and sum(map(len, analysed)) > SHORT_QUERY_TERMS else {}
+    for units in analysed:
+        lay_runs: set[int] = set()
+        if vocabulary is not None and vocabulary.lay:
+            i = 0
+            while i < len(units):   # the longest run of words that is a lay term
+                for j in range(min(len(units), i + 4), i, -1):
+                    key = "".join(u.word for u in units[i:j])
+                    if key in vocabulary.lay:
+                        for term in vocabulary.lay[key]:
+                            expand(key, term, LAY_WEIGHT, True)
+                        if j - i > 1 or not df("text", key):
+                            lay_runs.update(range(i, j))
+                        i = j - 1
+                        break
+                i += 1
+        for n, unit in enumerate(units):
+            if learned:
+                for term, weight in learned.get(unit.word, ()):
+                    expand(unit.word, term, LEARNED_WEIGHT * weight, False)
+            if n in lay_runs:   # a lay term's own pieces say less than the statutory terms
                 continue
-            df = compiler.doc_frequency
             if df("text", unit.word):
-                add(unit.word, 1.0, unit.word)
+                add(unit.word, 1.0 if len(unit.word) > 1 else SINGLE_CHARACTER_WEIGHT, unit.word)
                 if len(unit.subwords) > 1:
                     for w in unit.subwords:
                         if df("text", w):
@@ -142,7 +192,7 @@ class ArticleRanker:
         u = self.units
         acc, held = self.term_scores(postings, searcher, terms)
         n_sources = len({t.source for t in terms})
-        unknown = len({t.source for t in terms if t.weight == 0})
+        unknown = len({t.source for t in terms} - {t.source for t in terms if t.weight > 0})
         strict = np.zeros(u.count, dtype=bool)
         bonus = np.zeros(u.count)
         if len(strict_clauses):

@@ -17,7 +17,7 @@ from whoosh import query as Q
 from whoosh import scoring
 
 from indexer.numerals import article_label
-from indexer.resources import question_words
+from indexer.resources import learned_terms, question_words
 from indexer.store import IndexStore
 
 from . import evaluate, ranking
@@ -72,6 +72,7 @@ class _Generation:
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1)
         self._opened_lock = threading.Lock()
         self.question_words = frozenset(question_words())
+        self.vocabulary = ranking.Vocabulary(self.normalizer, self.synonyms.get("lay", ()), learned_terms())
         self.titles = sorted({t for d in self.manifest["documents"].values()
                               for t in [d["title"], *d.get("measure_titles", [])]})
 
@@ -227,17 +228,18 @@ class Searcher:
             return self._gen
 
     # -- search ------------------------------------------------------------------------------
-    def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None) -> dict:
+    def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None, expand=True) -> dict:
         """The result object for a query (see README); repeated queries on the same index generation
         are answered from a small cache, since readers' queries repeat and the index is immutable."""
         page, per_page = _bounded("page", page, 1, MAX_PAGE), _bounded("per_page", per_page, 1, MAX_PER_PAGE)
         gen = self.generation()
-        key = (q, page, per_page, dept, doc, tuple(sorted((k, str(v)) for k, v in (filters or {}).items())))
+        expand = bool(expand)
+        key = (q, page, per_page, dept, doc, tuple(sorted((k, str(v)) for k, v in (filters or {}).items())), expand)
         if not self.cache:
-            return self._search(gen, q, page, per_page, dept, doc, filters)
-        return _copied(gen.results.get(key, lambda: self._search(gen, q, page, per_page, dept, doc, filters)))
+            return self._search(gen, q, page, per_page, dept, doc, filters, expand)
+        return _copied(gen.results.get(key, lambda: self._search(gen, q, page, per_page, dept, doc, filters, expand)))
 
-    def _search(self, gen, q, page, per_page, dept, doc, filters) -> dict:
+    def _search(self, gen, q, page, per_page, dept, doc, filters, expand=True) -> dict:
         parsed = parse(q)
         for key, value in (("dept", dept), ("doc", doc), *((filters or {}).items())):
             if value:
@@ -250,7 +252,8 @@ class Searcher:
         strict_ids, strict_scores = evaluate.restrict(evaluator.evaluate(compiled.query), allowed, mask)
         split = compiler.split_articles(parsed)
         words = [w.text for g in split.groups for w in g if not compiler.is_article(w)]
-        terms = ranking.query_terms(compiler, words, gen.question_words)
+        expanded: dict[str, list[str]] = {}
+        terms = ranking.query_terms(compiler, words, gen.question_words, gen.vocabulary if expand else None, expanded)
         negatives = [n for n in (compiler.negative_query(w) for w in parsed.negated) if n is not None]
         excluded = np.unique(np.concatenate([evaluator.ids(n) for n in negatives])) if negatives else None
         named = compiler.title_boost(split) is not None or any(compiler.is_article(w) for w in split.positive_words)
@@ -272,7 +275,7 @@ class Searcher:
         representatives = units.first[ranked.matched_units]
         facets = {name: gen.facet(field).count(representatives, limit) for name, field, limit in FACETS}
         return {"query": q, "total": ranked.total, "page": page, "per_page": per_page, "relaxed": ranked.relaxed,
-                "hits": hits, "facets": facets}
+                "expanded": expanded, "hits": hits, "facets": facets}
 
     def _filters(self, filters, compiler, gen):
         required, mask = [], None

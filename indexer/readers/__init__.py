@@ -19,7 +19,7 @@ from . import docx_file, html_page, laws_md, list_format, regulation_txt
 from .text import read_text
 
 # files a corpus folder may hold that are not documents
-NOT_DOCUMENTS = {"userdict.txt", "synonyms.txt", "stopwords.txt", "README.md", "readme.md", "SOURCE.md"}
+NOT_DOCUMENTS = {"userdict.txt", "synonyms.txt", "lay_terms.txt", "stopwords.txt", "README.md", "readme.md", "SOURCE.md"}
 DOCUMENT_EXTENSIONS = {".txt", ".tsv", ".md", ".html", ".htm", ".docx"}
 
 

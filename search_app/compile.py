@@ -56,6 +56,7 @@ class Compiled:
     units: list[Unit]               # plain word units, for relaxation
     relaxable: bool
     restrict: Q.Query | None = None  # extra filter (a relaxed query's minimum share of words)
+    plain: bool = False             # plain words only: no phrase, article reference or OR
 
 
 class QueryCompiler:
@@ -284,7 +285,7 @@ class QueryCompiler:
             base = Q.AndNot(base, Or(negatives) if len(negatives) > 1 else negatives[0])
         only_plain = all(len(g) == 1 and not g[0].phrase and not self.is_article(g[0]) for g in parsed.groups)
         relaxable = only_plain and (len(plain_units) >= 2 or any(len(u.subwords) > 1 for u in plain_units))
-        return Compiled(base, terms, plain_units, relaxable)
+        return Compiled(base, terms, plain_units, relaxable, plain=only_plain and bool(parsed.groups))
 
     def relaxations(self, parsed: ParsedQuery, compiled: Compiled):
         """Looser forms of a query: without question words, then a ranked OR of its terms.

@@ -185,9 +185,10 @@ class ArticleRanker:
         return acc, held
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
-             authority=True, window=200, partial=True, excluded_units=None) -> Ranked:
+             authority=True, window=200, partial=True, excluded_units=None, plain=True) -> Ranked:
         """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
-        partial: whether units short of the query as written may be added (plain words only);
+        plain: the query is words only, so a unit holding every word (or its lay terms) is a full
+        match; partial: whether units short of that may be added;
         excluded_units: units holding an excluded word, never added as partial matches."""
         u = self.units
         acc, held = self.term_scores(postings, searcher, terms)
@@ -207,7 +208,7 @@ class ArticleRanker:
         if masked_units is not None and len(masked_units):
             ok[masked_units] = False
         strict &= ok
-        if partial:   # plain words: a unit holding every word is a full match, wherever they stand in it
+        if plain:   # a unit holding every word is a full match, wherever they stand in it
             strict |= ok & (held >= n_sources) & (acc > 0)
         score = acc + STRICT_BONUS * bonus * strict
         if authority:

@@ -262,7 +262,7 @@ class Searcher:
             units.lift(allowed) if allowed is not None else None,
             units.lift(mask) if mask is not None else None,
             authority=ranking.authority_applies(parsed.filters, named),
-            window=max(RERANK_WINDOW, page * per_page), partial=compiled.relaxable,
+            window=max(RERANK_WINDOW, page * per_page), partial=compiled.relaxable, plain=compiled.plain,
             excluded_units=units.lift(excluded) if excluded is not None else None)
         order = _crowd(list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist())),
                        lambda h: units.doc_of[h[0]], PER_DOCUMENT, CROWDED_PLACES)

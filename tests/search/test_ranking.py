@@ -1,0 +1,154 @@
+"""Ranking v2 as specifications: the article is the unit, full matches at article level first,
+questions ranked by evidence, authority when no document is named, the lay vocabulary."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexer.build import build_index
+from indexer.model import CorpusError
+from indexer.resources import parse_lay_terms
+from search_app import ranking
+from search_app.searcher import Searcher
+from search_app.units import Units
+from tests.conftest import copy_corpus
+
+LAW = """# 中华人民共和国测试劳动法
+
+2017年9月1日 第十二届全国人民代表大会常务委员会第二十九次会议通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了保护劳动者的合法权益，制定本法。
+
+第二条 用人单位应当依法为劳动者缴纳社会保险费。劳动者有权查询缴费记录。
+
+第三条 用人单位解除劳动合同的，应当向劳动者支付经济补偿。经济补偿按劳动者在本单位工作的年限支付。
+
+第四条 劳动合同可以约定试用期。试用期最长不得超过六个月。
+"""
+LOCAL = """# 上海市测试劳动条例
+
+2019年3月5日 上海市第十五届人民代表大会常务委员会第十次会议通过
+
+<!-- INFO END -->
+
+第二条 本市用人单位应当依法为劳动者缴纳社会保险费。
+"""
+LAY = "# test\n社保 => 社会保险\n辞退 => 解除劳动合同\n"
+
+
+@pytest.fixture(scope="module")
+def laws(tmp_path_factory):
+    base = tmp_path_factory.mktemp("ranking")
+    corpus = copy_corpus(base / "corpus")
+    (corpus / "lay_terms.txt").write_text(LAY, encoding="utf-8")
+    folder = base / "laws"
+    (folder / "社会法").mkdir(parents=True)
+    (folder / "社会法" / "中华人民共和国测试劳动法(2017-09-01).md").write_text(LAW, encoding="utf-8")
+    local = folder / "DLC" / "上海地方法规" / "地方性法规" / "上海"
+    local.mkdir(parents=True)
+    (local / "上海市测试劳动条例(2019-03-05).md").write_text(LOCAL, encoding="utf-8")
+    build_index([corpus, folder], base / "index")
+    return Searcher(base / "index")
+
+
+def articles(result):
+    return [(h["doc_title"], h["article"]) for h in result["hits"]]
+
+
+# -- units ---------------------------------------------------------------------------------------
+
+def test_unit_frequency_sums_its_clauses_and_a_repeated_field_counts_once():
+    units = Units([0, 0, 1], [0, 0, 0], np.array([4.0, 6.0, 5.0]))
+    assert units.count == 2 and list(units.length) == [10.0, 5.0]
+
+    class Postings:
+        def frequencies(self, searcher, field, btext):
+            return np.array([0, 1, 2], dtype=np.int32), np.array([1.0, 2.0, 1.0])
+
+    ids, tf = units.term(Postings(), None, "text", b"w")
+    assert list(ids) == [0, 1] and list(tf) == [3.0, 1.0]
+    ids, tf = units.term(Postings(), None, "measure_title", b"w", once=True)
+    assert list(tf) == [2.0, 1.0]
+    assert list(units.clauses(0)) == [0, 1] and list(units.clauses(1)) == [2]
+
+
+# -- the article as the unit ---------------------------------------------------------------------
+
+def test_words_in_different_sentences_of_one_article_are_a_full_match(laws):
+    """解除劳动合同 and 经济补偿 stand in one sentence, 年限 in the next: the article holds all three."""
+    result = laws.search("解除劳动合同 年限")
+    top = result["hits"][0]
+    assert (top["article"], top["exact"]) == ("第三条", True)
+    assert not any(h["exact"] for h in result["hits"][1:])
+
+
+def test_one_hit_per_article_with_its_other_matching_clauses(laws):
+    result = laws.search("经济补偿")
+    keys = articles(result)
+    assert len(keys) == len(set(keys))
+    top = result["hits"][0]
+    assert top["article"] == "第三条" and "经济补偿" in top["text"] and "<mark>" in top["highlight"]
+    assert [c["text"] for c in top["clauses"]] and all("经济补偿" in c["text"] for c in top["clauses"])
+    assert all(c["clause_id"] != top["clause_id"] for c in top["clauses"])
+
+
+def test_a_question_gets_ranked_partial_matches_never_an_empty_page(laws):
+    result = laws.search("试用期可以延长到一年吗")
+    assert result["hits"] and result["hits"][0]["article"] == "第四条"
+
+
+def test_a_short_query_naming_what_the_collection_never_mentions_finds_nothing(laws):
+    assert laws.search("密室逃脱")["total"] == 0
+
+
+# -- priors --------------------------------------------------------------------------------------
+
+def test_national_law_before_local_regulation_unless_the_query_names_a_place(laws):
+    result = laws.search("缴纳社会保险费")
+    assert result["hits"][0]["doc_title"] == "中华人民共和国测试劳动法"
+    local = laws.search("缴纳社会保险费 省份:上海")
+    assert local["hits"] and all(h["doc_title"] == "上海市测试劳动条例" for h in local["hits"])
+
+
+# -- vocabulary ----------------------------------------------------------------------------------
+
+def test_lay_words_reach_the_statutes_words_and_are_reported(laws):
+    result = laws.search("社保")
+    assert result["expanded"] == {"社保": ["社会保险"]}
+    assert result["hits"][0]["article"] == "第二条" and "<mark>社会保险</mark>" in result["hits"][0]["highlight"]
+    assert laws.search("社保", expand=False)["total"] == 0
+
+
+def test_lay_terms_are_one_way():
+    assert parse_lay_terms("醉驾 => 醉酒驾驶\n") == [["醉驾", ["醉酒驾驶"]]]
+    vocabulary = ranking.Vocabulary(str, parse_lay_terms("醉驾 => 醉酒驾驶\n"))
+    assert "醉酒驾驶" not in vocabulary.lay
+
+
+@pytest.mark.parametrize("line", ["醉驾 醉酒驾驶", "=> 醉酒驾驶", "醉驾 =>", "醉 驾 => 醉酒驾驶"])
+def test_a_malformed_lay_line_names_its_file_and_line(line):
+    with pytest.raises(CorpusError, match=r"lay_terms.txt:2"):
+        parse_lay_terms(f"# ok\n{line}\n", "lay_terms.txt")
+
+
+def test_learned_associations_widen_questions_not_keyword_queries(laws):
+    gen = laws.generation()
+    vocabulary = ranking.Vocabulary(str, (), [["缴费", "社会保险", 1.0]])
+    compiler = gen.compiler()
+    short = ranking.query_terms(compiler, ["缴费"], gen.question_words, vocabulary)
+    long = ranking.query_terms(compiler, ["单位 不 给 我 缴费 记录 查询"], gen.question_words, vocabulary)
+    assert "社会保险" not in {t.word for t in short}
+    learned = [t for t in long if t.word == "社会保险"]
+    assert learned and not learned[0].holds and learned[0].weight < 1.0
+
+
+def test_question_words_are_left_out_and_fragments_weigh_less_than_words(laws):
+    gen = laws.generation()
+    terms = ranking.query_terms(gen.compiler(), ["劳动合同怎么办"], gen.question_words)
+    weights = {t.word: t.weight for t in terms}
+    assert "怎么办" not in weights and weights["劳动合同"] == 1.0
+    assert all(w < 1.0 for word, w in weights.items() if word != "劳动合同")

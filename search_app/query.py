@@ -1,7 +1,8 @@
 """The reader's query language, parsed into a small tree before any Whoosh query is built.
 
     专利 质押            words, all required
-    "协议工资制"          a phrase: these words, adjacent, in order
+    "协议工资制"          a phrase: these words, adjacent, in order (ASCII quotes; a question's
+                         Chinese quotes “…” are emphasis, their words searched as any others)
     年薪制 OR 协议工资     either side (binds tighter than the implicit AND)
     -房地产  NOT 房地产   exclude
     部门:知识产权局 dept:…  文件:… doc:…  类别:/category:  省份:/province:  版本:/version: 全部|历史|现行|all|historical|current
@@ -52,6 +53,7 @@ class ParsedQuery:
         return [w for g in self.groups for w in g]
 
 
+_EMPHASIS = str.maketrans({"“": " ", "”": " "})   # readers quote words for emphasis, not as phrases
 _TOKEN_RE = re.compile(r'\s*(?:(?P<neg>-)?(?:(?P<field>[^\s:："“”]+)[:：]\s*)?(?P<body>"[^"]*"|“[^”]*”|[^\s"“”]+))')
 
 
@@ -81,7 +83,8 @@ def parse(q: str | None) -> ParsedQuery:
         raise QueryError(f"检索词过长，最多 {MAX_QUERY_LENGTH} 个字符 (query too long: {len(q)} characters, at most {MAX_QUERY_LENGTH})")
     if any(ord(c) < 32 and c not in "\t\n\r" for c in q):
         q = "".join(" " if ord(c) < 32 else c for c in q)
-    if (q.count('"') % 2) or q.count("“") != q.count("”"):
+    q = q.translate(_EMPHASIS)
+    if q.count('"') % 2:
         raise QueryError("引号不成对，请补全短语的引号 (unbalanced quote: close the phrase with a matching quotation mark)")
     parsed, pending_or, pending_not = ParsedQuery(), False, False
     pos = 0

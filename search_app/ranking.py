@@ -75,13 +75,19 @@ class Vocabulary:
         self.longest = max((len(w) for w in self.lay), default=0)
 
 
-def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None = None,
-                expanded: dict | None = None) -> list[Term]:
+@dataclass
+class Analysed:
+    terms: list[Term]
+    expanded: dict[str, list[str]]   # reader's word → the expansion terms the collection holds
+    question: bool                   # a question word was typed (怎么办, 可以, 谁 …)
+
+
+def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None = None) -> Analysed:
     """Weighted text terms for the reader's words (see the module docstring); with a vocabulary,
     also the statutory terms its lay words stand for (LAY_WEIGHT, holding the word) and learned
-    associations (LEARNED_WEIGHT × their weight, adding evidence only). `expanded` collects
-    word → the expansion terms the collection holds, for the result to say."""
+    associations (LEARNED_WEIGHT × their weight, adding evidence only)."""
     out: dict[str, Term] = {}
+    expanded: dict[str, list[str]] = {}
 
     def add(word, weight, source, holds=True, pieces=1):
         found = out.get(word)
@@ -97,10 +103,11 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
         found = [u.word for u in units if df("text", u.word)]
         for w in found:
             add(w, weight / len(found), source, holds=holds)
-        if found and expanded is not None and word not in expanded.setdefault(source, []):
+        if found and word not in expanded.setdefault(source, []):
             expanded[source].append(word)
 
-    analysed = [[u for u in compiler.units(text) if u.word not in question_words] for text in words]
+    every = [compiler.units(text) for text in words]
+    analysed = [[u for u in units if u.word not in question_words] for units in every]
     # learned associations widen questions; a keyword query is precise as typed
     learned = vocabulary.learned if vocabulary is not None and sum(map(len, analysed)) > SHORT_QUERY_TERMS else {}
     for units in analysed:
@@ -140,7 +147,9 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
                 add(w, 1.0 / len(pieces), unit.word, pieces=len(pieces))
             if not pieces:
                 add(unit.word, 0.0, unit.word)   # found nowhere: counted as a word, matching nothing
-    return list(out.values())
+    expanded = {k: v for k, v in expanded.items() if v}
+    asked = sum(map(len, every)) > sum(map(len, analysed))
+    return Analysed(list(out.values()), expanded, asked)
 
 
 class ArticleRanker:
@@ -185,10 +194,12 @@ class ArticleRanker:
         return acc, held
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
-             authority=True, window=200, partial=True, excluded_units=None, plain=True) -> Ranked:
+             authority=True, window=200, partial=True, excluded_units=None, plain=True,
+             question=False) -> Ranked:
         """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
         plain: the query is words only, so a unit holding every word (or its lay terms) is a full
-        match; partial: whether units short of that may be added;
+        match; partial: whether units short of that may be added; question: the reader asked in
+        their own words (a question word was typed), so the results are one ranked list;
         excluded_units: units holding an excluded word, never added as partial matches."""
         u = self.units
         acc, held = self.term_scores(postings, searcher, terms)
@@ -214,7 +225,7 @@ class ArticleRanker:
         if authority:
             score = score * self.authority
         n_strict = int(strict.sum())
-        short = n_sources <= SHORT_QUERY_TERMS
+        short = n_sources <= SHORT_QUERY_TERMS and not question
         if short and unknown:   # a short query naming something the collection never mentions
             partial = False
         candidates = ok & (acc > 0) & (held >= words_needed(n_sources - unknown))

@@ -252,8 +252,8 @@ class Searcher:
         strict_ids, strict_scores = evaluate.restrict(evaluator.evaluate(compiled.query), allowed, mask)
         split = compiler.split_articles(parsed)
         words = [w.text for g in split.groups for w in g if not compiler.is_article(w)]
-        expanded: dict[str, list[str]] = {}
-        terms = ranking.query_terms(compiler, words, gen.question_words, gen.vocabulary if expand else None, expanded)
+        analysed = ranking.query_terms(compiler, words, gen.question_words, gen.vocabulary if expand else None)
+        terms = analysed.terms
         negatives = [n for n in (compiler.negative_query(w) for w in parsed.negated) if n is not None]
         excluded = np.unique(np.concatenate([evaluator.ids(n) for n in negatives])) if negatives else None
         named = compiler.title_boost(split) is not None or any(compiler.is_article(w) for w in split.positive_words)
@@ -263,7 +263,7 @@ class Searcher:
             units.lift(mask) if mask is not None else None,
             authority=ranking.authority_applies(parsed.filters, named),
             window=max(RERANK_WINDOW, page * per_page), partial=compiled.relaxable, plain=compiled.plain,
-            excluded_units=units.lift(excluded) if excluded is not None else None)
+            excluded_units=units.lift(excluded) if excluded is not None else None, question=analysed.question)
         order = _crowd(list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist())),
                        lambda h: units.doc_of[h[0]], PER_DOCUMENT, CROWDED_PLACES)
         highlight_terms = set(compiled.terms) | {t.word for t in terms}
@@ -275,7 +275,7 @@ class Searcher:
         representatives = units.first[ranked.matched_units]
         facets = {name: gen.facet(field).count(representatives, limit) for name, field, limit in FACETS}
         return {"query": q, "total": ranked.total, "page": page, "per_page": per_page, "relaxed": ranked.relaxed,
-                "expanded": expanded, "hits": hits, "facets": facets}
+                "expanded": analysed.expanded, "hits": hits, "facets": facets}
 
     def _filters(self, filters, compiler, gen):
         required, mask = [], None

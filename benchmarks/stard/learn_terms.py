@@ -55,13 +55,13 @@ def main(argv=None) -> int:
         found = unit_words.get(u)
         if found is None:
             text = "".join(s.stored_fields(int(c))["text"] for c in units.clauses(u))
-            found = unit_words[u] = {t.word for t in ranking.query_terms(compiler, [text], gen.question_words)
+            found = unit_words[u] = {t.word for t in ranking.query_terms(compiler, [text], gen.question_words).terms
                                      if t.holds and t.weight >= 1.0 and len(t.word) > 1}
         return found
 
     asked, together = Counter(), defaultdict(Counter)
     for row in rows:
-        q = {t.word for t in ranking.query_terms(compiler, [row["question"]], gen.question_words)
+        q = {t.word for t in ranking.query_terms(compiler, [row["question"]], gen.question_words).terms
              if t.holds and t.weight >= 1.0 and len(t.word) > 1}
         answer = set()
         for key in row["answers"]:

@@ -88,7 +88,7 @@ def test_parse_returns_a_query_or_a_reason(q):
 
 
 @pytest.mark.parametrize("q, fragment", [
-    ("", "empty"), ("  \t\n ", "empty"), ('专利 "质押', "quote"), ("“专利", "quote"),
+    ("", "empty"), ("  \t\n ", "empty"), ('专利 "质押', "quote"), ('“专利” "质押', "quote"),
     ("OR 专利", "OR"), ("专利 OR", "OR"), ("-专利", "exclud"), ("foo:bar", "unknown field"),
     ('dept:""', "value"), ("version:sometime", "version"),
 ])

@@ -21,9 +21,11 @@ def test_words_are_all_required():
     assert parsed.negated == [] and parsed.filters == {}
 
 
-def test_ascii_and_chinese_quotes_make_phrases():
+def test_ascii_quotes_make_phrases_chinese_quotes_are_emphasis():
     assert parse('"协议工资制"').groups == [[Word("协议工资制", True)]]
-    assert parse("“协议工资制”").groups == [[Word("协议工资制", True)]]
+    assert parse("“协议工资制”").groups == [[Word("协议工资制", False)]]
+    assert parse("效力“买卖”怎么认定").groups == [[Word("效力", False)], [Word("买卖", False)], [Word("怎么认定", False)]]
+    assert parse("“专利").groups == [[Word("专利", False)]]
     assert parse('"专利 质押" 融资').groups == [[Word("专利 质押", True)], [Word("融资", False)]]
 
 
@@ -95,7 +97,7 @@ def test_unknown_ascii_field_is_an_error(q):
     assert "dept" in str(err.value) and "doc" in str(err.value)  # the message lists what is allowed
 
 
-@pytest.mark.parametrize("q", ['"协议工资制', '协议工资制"', "“协议工资制", '"a" "b', "“a”“b"])
+@pytest.mark.parametrize("q", ['"协议工资制', '协议工资制"', '"a" "b', '“a” "b'])
 def test_unbalanced_quote_is_an_error(q):
     with pytest.raises(QueryError, match="unbalanced quote"):
         parse(q)

@@ -105,6 +105,15 @@ def test_a_short_query_naming_what_the_collection_never_mentions_finds_nothing(l
     assert laws.search("密室逃脱")["total"] == 0
 
 
+def test_a_question_with_a_word_the_collection_never_uses_still_gets_answers(laws):
+    assert laws.search("劳动合同谁说了算")["hits"]
+
+
+def test_chinese_quotes_in_a_question_are_emphasis_not_a_phrase_filter(laws):
+    result = laws.search("“经济补偿”怎么算")
+    assert result["hits"] and result["hits"][0]["article"] == "第三条"
+
+
 # -- priors --------------------------------------------------------------------------------------
 
 def test_national_law_before_local_regulation_unless_the_query_names_a_place(laws):
@@ -139,8 +148,8 @@ def test_learned_associations_widen_questions_not_keyword_queries(laws):
     gen = laws.generation()
     vocabulary = ranking.Vocabulary(str, (), [["缴费", "社会保险", 1.0]])
     compiler = gen.compiler()
-    short = ranking.query_terms(compiler, ["缴费"], gen.question_words, vocabulary)
-    long = ranking.query_terms(compiler, ["单位 不 给 我 缴费 记录 查询"], gen.question_words, vocabulary)
+    short = ranking.query_terms(compiler, ["缴费"], gen.question_words, vocabulary).terms
+    long = ranking.query_terms(compiler, ["单位 不 给 我 缴费 记录 查询"], gen.question_words, vocabulary).terms
     assert "社会保险" not in {t.word for t in short}
     learned = [t for t in long if t.word == "社会保险"]
     assert learned and not learned[0].holds and learned[0].weight < 1.0
@@ -148,7 +157,9 @@ def test_learned_associations_widen_questions_not_keyword_queries(laws):
 
 def test_question_words_are_left_out_and_fragments_weigh_less_than_words(laws):
     gen = laws.generation()
-    terms = ranking.query_terms(gen.compiler(), ["劳动合同怎么办"], gen.question_words)
+    analysed = ranking.query_terms(gen.compiler(), ["劳动合同怎么办"], gen.question_words)
+    assert analysed.question
+    terms = analysed.terms
     weights = {t.word: t.weight for t in terms}
     assert "怎么办" not in weights and weights["劳动合同"] == 1.0
     assert all(w < 1.0 for word, w in weights.items() if word != "劳动合同")

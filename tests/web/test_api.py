@@ -107,7 +107,7 @@ def test_odd_queries_never_500(client, q):
         assert response.status_code in (200, 400), (url, q, response.get_data(as_text=True)[:300])
 
 
-def test_odd_suggest_prefixes_never_500(client, needs_suggest):
+def test_odd_suggest_prefixes_never_500(client):
     for q in ODD_QUERIES:
         response = client.get("/api/suggest", query_string={"q": q})
         assert response.status_code in (200, 400), (q, response.get_data(as_text=True)[:300])
@@ -118,7 +118,7 @@ def test_invalid_utf8_in_query_is_not_500(client):
         assert client.get(url).status_code in (200, 400)
 
 
-def test_invalid_utf8_in_suggest_prefix_is_not_500(client, needs_suggest):
+def test_invalid_utf8_in_suggest_prefix_is_not_500(client):
     assert client.get("/api/suggest?q=%FF%ED%A0%80").status_code in (200, 400)
 
 
@@ -135,7 +135,7 @@ def test_unknown_api_route_is_json_404(client):
 
 # -- /api/suggest -----------------------------------------------------------------------------
 
-def test_suggest(client, needs_suggest):
+def test_suggest(client):
     data = get_json(client, "/api/suggest?q=专利")
     assert data["query"] == "专利"
     assert 0 < len(data["suggestions"]) <= 8

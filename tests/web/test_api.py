@@ -2,14 +2,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 SEED_DOC = "shanxi-innovation-reform-measures"
 ALLOWED_ORIGIN = "http://widget-host.example"    # what the `app` fixture allows
 
@@ -42,11 +37,13 @@ def test_search_returns_the_searcher_object(client):
 
 
 def test_api_equals_cli_json(client, index_dir):
+    from click.testing import CliRunner
+
+    from search_app.cli import main
+
     api = get_json(client, "/api/search?q=专利质押&per_page=5")
-    cli = subprocess.run(
-        [sys.executable, "-m", "search_app", "query", "--json", "--index", str(index_dir), "-n", "5", "专利质押"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert cli.returncode == 0, cli.stderr
+    cli = CliRunner().invoke(main, ["query", "--json", "--index", str(index_dir), "-n", "5", "专利质押"])
+    assert cli.exit_code == 0, cli.stderr
     assert json.loads(cli.stdout) == api
 
 

@@ -1,19 +1,21 @@
 # policy-search: `make run` serves search on the index (built from the corpus when stale);
-# `make test` installs everything the tests need and runs them.
+# `make test` installs everything the tests need and runs them all; `make test-fast` is the inner
+# loop (no real servers, browsers, kill -9 or whole-corpus reads: well under a minute).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 INDEX  ?= index
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-# The real collection of laws is indexed beside corpus/ when it is there (../shared is given, not copied).
-LAWS   ?= ../shared/corpora/laws
+# The real collection of laws is indexed beside corpus/ when it is there (../shared is given, not copied;
+# POLICY_SEARCH_LAWS names another place, for the tests too).
+LAWS   ?= $(or $(POLICY_SEARCH_LAWS),../shared/corpora/laws)
 CORPUS_OPTS = --corpus corpus $(if $(wildcard $(LAWS)),--corpus $(LAWS),)
 PROCS  ?= 2
 # server processes for `make run` (policy-search serve --workers): one per core
 WORKERS ?= $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
-.PHONY: run test install system-deps index eval bench clean
+.PHONY: run test test-fast install system-deps index eval bench clean
 
 $(BIN)/.installed: setup.cfg requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +40,11 @@ run: index
 
 test: install system-deps
 	$(BIN)/pytest
+
+# the markers are registered in setup.cfg; anything after PYTEST= goes to pytest (e.g. PYTEST=tests/search)
+FAST_MARKERS = not slow and not browser and not server and not crash
+test-fast: install
+	$(BIN)/pytest -q -m "$(FAST_MARKERS)" $(PYTEST)
 
 eval: install
 	$(BIN)/policy-index build --if-stale --corpus corpus --index .eval-index

@@ -1,16 +1,16 @@
-"""Shared fixtures: a temporary copy of the seed corpus and an index built from it."""
+"""Shared fixtures: a temporary copy of the seed corpus and an index built from it; the markers
+of tests that start a real server or a browser (their helpers are in tests/helpers.py)."""
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT, SHARED, raw_http  # noqa: F401 - imported from here by test modules
+
 CORPUS = ROOT / "corpus"
 SEED = "shanxi-innovation-reform-measures.txt"
-SHARED = ROOT.parent / "shared"
 
 
 def copy_corpus(dest: Path, files=(SEED,)) -> Path:
@@ -20,20 +20,6 @@ def copy_corpus(dest: Path, files=(SEED,)) -> Path:
         if (CORPUS / name).exists():
             shutil.copy(CORPUS / name, dest / name)
     return dest
-
-
-def raw_http(port: int, request: bytes, timeout: float = 10, host: str = "127.0.0.1") -> bytes:
-    """Send raw bytes to a real server and read its whole reply (for malformed or oversized requests
-    no HTTP client would send)."""
-    with socket.create_connection((host, port), timeout=timeout) as conn:
-        conn.sendall(request)
-        data = b""
-        try:
-            while chunk := conn.recv(65536):
-                data += chunk
-        except ConnectionResetError:
-            pass
-    return data
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +42,16 @@ def searcher(seed_index):
 def corpus_dir(tmp_path) -> Path:
     """A writable corpus folder with the seed list, for tests that edit or break it."""
     return copy_corpus(tmp_path / "corpus")
+
+
+# fixtures that start a real server or a browser, and the markers a test using one gets wherever
+# it lives (whole modules of such tests mark themselves with pytestmark)
+FIXTURE_MARKERS = {"serve": ("server",), "browser_page": ("browser", "server")}
+
+
+@pytest.hookimpl(tryfirst=True)   # before -m deselects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            for marker in FIXTURE_MARKERS.get(fixture, ()):
+                item.add_marker(marker)

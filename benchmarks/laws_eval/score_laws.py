@@ -16,7 +16,7 @@ One line per query, then a summary line in the style of ../shared/eval/score.py.
 Usage:
   score_laws.py [--index index] [--queries laws_queries.tsv] [--keep-other] [-v]
                                                                      score against a built index
-  score_laws.py --check /work/shared/corpora/laws                     check every judgement against the corpus
+  score_laws.py --check ../shared/corpora/laws                         check every judgement against the corpus
                                                                      (title, article exist; current version)
 Exit status 0 (--check: 1 when a judgement is wrong); the last line is the summary.
 """

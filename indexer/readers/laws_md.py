@@ -1,4 +1,4 @@
-"""Reader for the laws corpus Markdown files (/work/shared/corpora/laws, see its SOURCE.md).
+"""Reader for the laws corpus Markdown files (../shared/corpora/laws from the project root, see its SOURCE.md).
 
     # 中华人民共和国中小企业促进法            title (a second `# ` line is a part name: 民法典 `# 合同编`)
     2002年6月29日 第九届…会议通过             events, one a line (a line not starting with a date

@@ -66,8 +66,26 @@ def test_the_hmm_finds_jiebas_states_and_probability():
         assert got == own(run, "BMES", finalseg.start_P, finalseg.trans_P, finalseg.emit_P), run
 
 
-def test_other_state_sets_are_left_to_jieba():
-    start, trans = {"A": -1.0, "B": -2.0}, {"A": {"A": -0.5, "B": -1.0}, "B": {"A": -1.0, "B": -0.5}}
-    emit = {"A": {"x": -1.0}, "B": {"x": -2.0}}
-    with pytest.raises(KeyError):       # jieba's own Viterbi knows BMES's predecessor table only
-        jieba_speedups.viterbi("xx", "AB", start, trans, emit)
+def test_other_state_sets_are_left_to_jieba(monkeypatch):
+    """Only finalseg's own call, states "BMES" on a non-empty run, is unrolled: another order of the
+    states, or no characters, runs jieba's own Viterbi and gets exactly its answer (or its error)."""
+    own = jieba_speedups._ORIGINAL["viterbi"]
+    calls = []
+
+    def spy(obs, states, *model):
+        calls.append((obs, states))
+        return own(obs, states, *model)
+
+    monkeypatch.setitem(jieba_speedups._ORIGINAL, "viterbi", spy)
+    model = (finalseg.start_P, finalseg.trans_P, finalseg.emit_P)
+    for run in ("鑫淼犇", "龘龘", "专利质押融资"):
+        got = jieba_speedups.viterbi(run, "SEMB", *model)
+        assert calls[-1] == (run, "SEMB")
+        assert got == own(run, "SEMB", *model)
+        assert got == jieba_speedups.viterbi(run, "BMES", *model)   # same model, same answer
+    unrolled = len(calls)
+    jieba_speedups.viterbi("鑫淼犇", "BMES", *model)
+    assert len(calls) == unrolled                        # BMES itself is not handed back
+    with pytest.raises(IndexError):                      # jieba's own Viterbi reads obs[0]
+        jieba_speedups.viterbi("", "BMES", *model)
+    assert calls[-1] == ("", "BMES")

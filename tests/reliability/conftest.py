@@ -3,23 +3,17 @@ the seed list, an app on it, and a real `policy-search serve` process for tests 
 sockets, threads and other processes (concurrency, faults, rate limits, the browser)."""
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from tests.conftest import copy_corpus
+# the real-server helpers, imported from here by this folder's modules
+from tests.helpers import ROOT, Server, get_json, http_get, start_server, stop_server  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[2]
 SEED_DOC = "shanxi-innovation-reform-measures"
 
 # A list-format document: the reader strips tags and then unescapes entities, so these cells
@@ -73,70 +67,7 @@ def rel_client(rel_app):
     return rel_app.test_client()
 
 
-# -- real server processes -------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http_get(url: str, timeout: float = 30, headers=None):
-    """(status, headers, body bytes) for any HTTP status; raises only on connection problems."""
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return exc.code, exc.headers, exc.read()
-
-
-def get_json(url: str, timeout: float = 30):
-    status, headers, body = http_get(url, timeout)
-    return status, headers, json.loads(body.decode("utf-8"))
-
-
-class Server(SimpleNamespace):
-    def log_text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def start_server(index_dir, log: Path, env_extra=None, threads: int = 8, timeout: float = 60) -> Server:
-    """`python -m search_app serve` on a free loopback port; returns once it answers /healthz
-    (any status: a server on a broken index must come up too)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICY_SEARCH_")}
-    env.update(env_extra or {})
-    out = open(log, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search_app", "serve", "--index", str(index_dir), "--host", "127.0.0.1",
-         "--port", str(port), "--threads", str(threads)],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    out.close()
-    server = Server(url=f"http://127.0.0.1:{port}", port=port, proc=proc, log=log, index=Path(index_dir))
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}:\n{server.log_text()}")
-        try:
-            http_get(server.url + "/healthz", timeout=5)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    stop_server(server)
-    raise AssertionError(f"server did not come up in {timeout} s:\n{server.log_text()}")
-
-
-def stop_server(server: Server) -> None:
-    if server.proc.poll() is None:
-        server.proc.terminate()
-        try:
-            server.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait()
-
+# -- real server processes (tests/helpers.py); a test using `serve` is marked `server` -------
 
 @pytest.fixture
 def serve(tmp_path):

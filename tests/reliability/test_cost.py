@@ -12,7 +12,11 @@ from tests.conftest import copy_corpus
 
 WORDS = ["国家", "人民", "政府", "管理", "规定", "办法", "条例", "企业", "社会", "工作"]
 CLAUSES = 1000
-BUDGET = 0.3      # seconds; ordinary queries on this index take about 0.01-0.05 s
+# A bound against the blow-up this guards (a relaxation or a repeated word multiplying the work
+# into minutes), not a speed target (benchmarks/ measures query latency): computed without the
+# result cache, these queries take 0.1-8 ms here, so 5 s is hundreds of times that and holds on
+# a loaded 2-core machine running the whole suite, while a combinatorial blow-up does not.
+BUDGET = 5.0      # seconds
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +33,8 @@ def common_words_searcher(tmp_path_factory):
     (corpus / "common.txt").write_text("合成测试清单\n\n序号\t改革举措\t主要内容\t责任部门\n" + "\n".join(rows) + "\n",
                                        encoding="utf-8")
     build_index([corpus], base / "index")
-    searcher = Searcher(base / "index")
-    searcher.search("企业")
+    searcher = Searcher(base / "index", cache=False)      # every timed search is computed
+    searcher.search("企业")                                # opened and warmed first
     return searcher
 
 
@@ -43,7 +47,7 @@ def timed(searcher, q):
 @pytest.mark.parametrize("q", ["企业", "企业 政府", "国家 人民 政府 管理 规定 办法", " OR ".join(WORDS)])
 def test_ordinary_queries_are_cheap(common_words_searcher, q):
     seconds, result = timed(common_words_searcher, q)
-    assert result["total"] > 0 and seconds < BUDGET
+    assert result["total"] > 0 and seconds < BUDGET, f"{seconds:.2f} s"
 
 
 def test_ten_common_words_that_never_meet_are_bounded(common_words_searcher):

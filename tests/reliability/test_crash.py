@@ -8,7 +8,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,8 @@ import pytest
 from tests.conftest import ROOT
 
 from .conftest import copy_seed_many, policy_index
+
+pytestmark = pytest.mark.crash
 
 COPIES = 20            # documents: the seed list under 20 names, a build of a few seconds
 KILLS = 4              # killed builds, then killed updates
@@ -160,6 +161,4 @@ def test_lock_of_a_killed_builder_is_released(tmp_path):
             holder.wait()
         holder.stdout.close()
     assert (index / ".lock").exists()           # the file stays; the lock on it does not
-    start = time.time()
-    assert_lock_free(index)
-    assert time.time() - start < 1
+    assert_lock_free(index)                     # timeout=0: taken at once, or IndexBusy

@@ -5,7 +5,6 @@ a hang."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -13,8 +12,13 @@ from hypothesis import strategies as st
 
 from search_app.query import MAX_QUERY_LENGTH, FIELD_ALIASES, ParsedQuery, QueryError, parse
 
-PARSE_SECONDS = 0.5      # one parse, worst case, on a loaded CI machine
-SEARCH_SECONDS = 5.0     # one search on the seed index, worst case
+# Bounds against hangs (catastrophic backtracking, work growing with the square of the input),
+# not speed targets (benchmarks/ measures those): a parse takes under 6 ms here even for a
+# 1,000,000-character input and a search on the seed index a few ms, so these are hundreds of
+# times what they take and a loaded 2-core machine running the suite never reaches them, while a
+# hang does.
+PARSE_SECONDS = 2.0
+SEARCH_SECONDS = 10.0
 
 # pieces a hostile or merely clumsy user types; joined in any order by `query_text`
 PIECES = [
@@ -55,7 +59,7 @@ def check_parse(q):
     return parsed
 
 
-@settings(max_examples=400, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])   # PARSE_SECONDS bounds each parse
 @given(hostile)
 @example("")
 @example("   ")

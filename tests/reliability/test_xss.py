@@ -8,11 +8,12 @@ The hostile document (tests/reliability/conftest.py) sets `window.__xss` if any 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
+
+from tests.helpers import CHROMIUM, LAUNCH_ARGS, require_chromium, start_server, stop_server
 
 from .conftest import HOSTILE_DOC_ID, HOSTILE_NAME_STEM
 
@@ -220,8 +221,6 @@ def test_error_and_rate_limited_pages_have_the_csp_too(hostile_index):
 
 # -- in a real browser --------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 WATCH = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
@@ -231,14 +230,11 @@ window.alert = window.confirm = window.prompt = () => { window.__xss = 'dialog';
 
 @pytest.fixture(scope="module")
 def browser_page(hostile_index, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from .conftest import start_server, stop_server
+    playwright_api = require_chromium()          # under CI a missing browser fails
     server = start_server(hostile_index, tmp_path_factory.mktemp("xss-server") / "server.log")
     try:
         with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
             context = browser.new_context(locale="zh-CN")
             context.add_init_script(WATCH)
             page = context.new_page()

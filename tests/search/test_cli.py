@@ -1,7 +1,10 @@
-"""The console scripts, run for real: exit codes, one-line reasons on stderr, the JSON contract.
+"""The command lines: exit codes, one-line reasons on stderr, the JSON contract.
 
     policy-index  build / check / stats / rollback      exit 0 ok, 1 refused, 3 no index
     policy-search query                                  exit 0 ok, 2 bad query, 3 no index
+
+The build and `python -m … --help` run the installed console scripts in a process of their own (what
+an operator types); the rest call the same click commands in process through click's CliRunner.
 """
 from __future__ import annotations
 
@@ -13,21 +16,30 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from indexer.cli import main as policy_index
+from search_app.cli import main as policy_search
 from search_app.searcher import Searcher
 from tests.conftest import ROOT, copy_corpus
 
 BIN = Path(sys.executable).parent
-POLICY_INDEX, POLICY_SEARCH = str(BIN / "policy-index"), str(BIN / "policy-search")
+POLICY_INDEX = str(BIN / "policy-index")
 RESULT_KEYS = {"query", "total", "page", "per_page", "relaxed", "expanded", "hits", "facets"}
 HIT_KEYS = {"clause_id", "doc_id", "doc_title", "measure_no", "measure_title", "departments", "text",
             "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses"}
 
 
 def run(*args, cwd=None):
+    """A console script in its own process."""
     env = dict(os.environ, PYTHONUTF8="1", POLICY_SEARCH_INDEX="")
     return subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=cwd or ROOT,
                           env=env, timeout=120)
+
+
+def invoke(command, *args):
+    """A click command in process: exit_code, stdout, stderr as the console script would give them."""
+    return CliRunner(env={"POLICY_SEARCH_INDEX": ""}).invoke(command, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +60,8 @@ def test_build_exits_0_with_a_summary_line(built):
 
 def test_query_json_prints_exactly_the_contract_object(built):
     done, _, index = built
-    out = run(POLICY_SEARCH, "query", "--json", "--index", index, "专利质押")
-    assert out.returncode == 0, out.stderr
+    out = invoke(policy_search, "query", "--json", "--index", index, "专利质押")
+    assert out.exit_code == 0, out.stderr
     result = json.loads(out.stdout)
     assert set(result) == RESULT_KEYS and "departments" in result["facets"]
     assert result["facets"]["departments"]["人行太原中心支行"] > 0
@@ -67,15 +79,15 @@ def test_query_json_prints_exactly_the_contract_object(built):
 ])
 def test_bad_query_exits_2_with_one_line_reason(built, query, reason):
     _, _, index = built
-    out = run(POLICY_SEARCH, "query", "--index", index, query)
-    assert out.returncode == 2
+    out = invoke(policy_search, "query", "--index", index, query)
+    assert out.exit_code == 2
     assert out.stdout == ""
     assert out.stderr.count("\n") == 1 and out.stderr.startswith("bad query: ") and reason in out.stderr
 
 
 def test_missing_index_exits_3(tmp_path):
-    out = run(POLICY_SEARCH, "query", "--index", tmp_path / "nowhere", "专利")
-    assert out.returncode == 3
+    out = invoke(policy_search, "query", "--index", tmp_path / "nowhere", "专利")
+    assert out.exit_code == 3
     assert out.stderr.count("\n") == 1 and "policy-index build" in out.stderr
 
 
@@ -83,15 +95,15 @@ def test_check_names_file_and_line_of_a_malformed_file(tmp_path):
     corpus = copy_corpus(tmp_path / "corpus")
     (corpus / "bad.txt").write_text("坏清单\n\n序号\t改革举措\t主要内容\t责任部门\n1\t甲\t内容。\t部门\nx\t乙\t内容。\t部门\n",
                                     encoding="utf-8")
-    out = run(POLICY_INDEX, "check", "--corpus", corpus)
-    assert out.returncode == 1
+    out = invoke(policy_index, "check", "--corpus", corpus)
+    assert out.exit_code == 1
     assert f"{corpus / 'bad.txt'}:5: 序号 should be a number" in out.stderr
     assert out.stdout.strip() == "2 files, 1 documents, 13 measures, 1 problems"
 
 
 def test_check_passes_the_seed(tmp_path):
-    out = run(POLICY_INDEX, "check", "--corpus", copy_corpus(tmp_path / "corpus"))
-    assert out.returncode == 0, out.stderr
+    out = invoke(policy_index, "check", "--corpus", copy_corpus(tmp_path / "corpus"))
+    assert out.exit_code == 0, out.stderr
     assert out.stdout.strip() == "1 files, 1 documents, 13 measures, 0 problems"
 
 
@@ -108,8 +120,8 @@ def test_python_m_help(module, commands):
 
 def test_stats_describes_the_index(built):
     _, corpus, index = built
-    out = run(POLICY_INDEX, "stats", "--corpus", corpus, "--index", index)
-    assert out.returncode == 0, out.stderr
+    out = invoke(policy_index, "stats", "--corpus", corpus, "--index", index)
+    assert out.exit_code == 0, out.stderr
     fields = dict(re.findall(r"^(\w+):\s+(.*)$", out.stdout, re.M))
     assert (fields["documents"], fields["measures"], fields["pending"]) == ("1", "13", "none")
     assert int(fields["clauses"]) == Searcher(index).health()["clauses"] and int(fields["terms"]) > 0

@@ -166,27 +166,3 @@ def fakes():
     from types import SimpleNamespace
 
     return SimpleNamespace(Searcher=FakeSearcher, hit=fake_hit, result=fake_result)
-
-
-@pytest.fixture(scope="session")
-def suggest_broken(index_dir):
-    """None when Searcher.suggest works on the test index, else the reason it does not.
-
-    Searcher is not this suite's code: tests that depend on suggestions xfail with that reason
-    (and start passing by themselves once it is fixed) instead of hiding the rest of the suite.
-    """
-    import json
-
-    from search_app.searcher import Searcher
-
-    try:
-        json.dumps(Searcher(index_dir).suggest("专利"))
-    except Exception as exc:  # noqa: BLE001 - any failure is the reason
-        return f"Searcher.suggest is broken: {type(exc).__name__}: {exc}"
-    return None
-
-
-@pytest.fixture
-def needs_suggest(suggest_broken):
-    if suggest_broken:
-        pytest.xfail(suggest_broken)

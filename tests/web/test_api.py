@@ -2,14 +2,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 SEED_DOC = "shanxi-innovation-reform-measures"
 ALLOWED_ORIGIN = "http://widget-host.example"    # what the `app` fixture allows
 
@@ -42,11 +37,13 @@ def test_search_returns_the_searcher_object(client):
 
 
 def test_api_equals_cli_json(client, index_dir):
+    from click.testing import CliRunner
+
+    from search_app.cli import main
+
     api = get_json(client, "/api/search?q=专利质押&per_page=5")
-    cli = subprocess.run(
-        [sys.executable, "-m", "search_app", "query", "--json", "--index", str(index_dir), "-n", "5", "专利质押"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert cli.returncode == 0, cli.stderr
+    cli = CliRunner().invoke(main, ["query", "--json", "--index", str(index_dir), "-n", "5", "专利质押"])
+    assert cli.exit_code == 0, cli.stderr
     assert json.loads(cli.stdout) == api
 
 
@@ -107,7 +104,7 @@ def test_odd_queries_never_500(client, q):
         assert response.status_code in (200, 400), (url, q, response.get_data(as_text=True)[:300])
 
 
-def test_odd_suggest_prefixes_never_500(client, needs_suggest):
+def test_odd_suggest_prefixes_never_500(client):
     for q in ODD_QUERIES:
         response = client.get("/api/suggest", query_string={"q": q})
         assert response.status_code in (200, 400), (q, response.get_data(as_text=True)[:300])
@@ -118,7 +115,7 @@ def test_invalid_utf8_in_query_is_not_500(client):
         assert client.get(url).status_code in (200, 400)
 
 
-def test_invalid_utf8_in_suggest_prefix_is_not_500(client, needs_suggest):
+def test_invalid_utf8_in_suggest_prefix_is_not_500(client):
     assert client.get("/api/suggest?q=%FF%ED%A0%80").status_code in (200, 400)
 
 
@@ -135,7 +132,7 @@ def test_unknown_api_route_is_json_404(client):
 
 # -- /api/suggest -----------------------------------------------------------------------------
 
-def test_suggest(client, needs_suggest):
+def test_suggest(client):
     data = get_json(client, "/api/suggest?q=专利")
     assert data["query"] == "专利"
     assert 0 < len(data["suggestions"]) <= 8

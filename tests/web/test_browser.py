@@ -8,32 +8,25 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:
-    pytest.skip("python playwright is not installed", allow_module_level=True)
+from tests.helpers import (CHROMIUM, LAUNCH_ARGS, free_port, get_json, require_chromium, spawn_server, stop_server,
+                           wait_until_up)
 
-ROOT = Path(__file__).resolve().parents[2]
+try:
+    from playwright.sync_api import expect
+except ImportError:      # the `browser` fixture says so (and fails under CI)
+    expect = None
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
 SCREENS = Path("/tmp/screens")
 MEASURE_3 = "贷款、保险、财政风险补偿捆绑的专利权质押融资服务"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 HOST_PAGE = """<!doctype html>
 <html lang="en">
@@ -60,61 +53,31 @@ HOST_PAGE = """<!doctype html>
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, proc, log: Path, timeout: float = 60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return json.load(response)
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"server did not come up:\n{log.read_text(errors='replace')}")
-
-
 @pytest.fixture(scope="module")
 def servers(index_dir, tmp_path_factory):
     """The real server (CLI + waitress, CORS for the host origin via the environment) and two
     static host-page servers: `host` (allowed origin) and `stranger` (not allowed)."""
-    port, host_port, stranger_port = free_port(), free_port(), free_port()
-    url = f"http://127.0.0.1:{port}"
+    require_chromium()       # no server for nothing: every test here needs the browser or its server
+    host_port, stranger_port = free_port(), free_port()
     host_origin = f"http://127.0.0.1:{host_port}"
     log = tmp_path_factory.mktemp("server") / "server.log"
-    env = dict(os.environ, POLICY_SEARCH_CORS_ORIGINS=host_origin)
-    env.pop("POLICY_SEARCH_INDEX", None)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "search_app", "serve", "--index", str(index_dir),
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = spawn_server(index_dir, log, env_extra={"POLICY_SEARCH_CORS_ORIGINS": host_origin})
     site = tmp_path_factory.mktemp("host-site")
-    (site / "host.html").write_text(HOST_PAGE.format(server=url), encoding="utf-8")
+    (site / "host.html").write_text(HOST_PAGE.format(server=server.url), encoding="utf-8")
     handler = functools.partial(QuietHandler, directory=str(site))
     statics = [http.server.ThreadingHTTPServer(("127.0.0.1", p), handler) for p in (host_port, stranger_port)]
     for static in statics:
         threading.Thread(target=static.serve_forever, daemon=True).start()
     try:
-        health = wait_until_up(url + "/healthz", proc, log)
-        assert health["ok"]
-        yield SimpleNamespace(url=url, host=host_origin, stranger=f"http://127.0.0.1:{stranger_port}", log=log)
+        wait_until_up(server)
+        status, _, health = get_json(server.url + "/healthz")
+        assert status == 200 and health["ok"], health
+        yield SimpleNamespace(url=server.url, host=host_origin, stranger=f"http://127.0.0.1:{stranger_port}", log=log)
     finally:
         for static in statics:
             static.shutdown()
             static.server_close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(server)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -124,8 +87,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    with require_chromium().sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         yield browser
         browser.close()
 
@@ -142,14 +105,9 @@ def page(browser):
     context.close()
 
 
-def assert_clean(page, suggest_broken):
-    """No JS errors, CSP violations or 5xx; a known-broken Searcher.suggest is reported elsewhere."""
-    failed, problems = page.failed, page.problems
-    if suggest_broken:
-        failed = [u for u in failed if "/api/suggest" not in u]
-        if not failed:
-            problems = [p for p in problems if "status of 500" not in p]
-    assert not failed and not problems, (failed, problems)
+def assert_clean(page):
+    """No JS errors, CSP violations or 5xx (suggestions included: a broken feature fails here)."""
+    assert not page.failed and not page.problems, (page.failed, page.problems)
 
 
 def screenshot(page, tmp_path, name, full_page=False) -> Path:
@@ -171,7 +129,7 @@ def style(locator, prop: str) -> str:
 
 # -- pages ------------------------------------------------------------------------------------
 
-def test_search_page_to_marked_clause(page, servers, tmp_path, suggest_broken):
+def test_search_page_to_marked_clause(page, servers, tmp_path):
     page.goto(servers.url + "/")
     box = page.get_by_label("检索词")
     expect(box).to_be_focused()                                        # autofocus on the home page
@@ -204,7 +162,7 @@ def test_search_page_to_marked_clause(page, servers, tmp_path, suggest_broken):
     assert in_viewport(target)
     expect(page.locator("h1")).to_have_text("山西省支持创新相关改革措施推广清单")
     screenshot(page, tmp_path, "doc-page")
-    assert_clean(page, suggest_broken)                                 # no CSP violations, no JS errors
+    assert_clean(page)                                 # no CSP violations, no JS errors
 
 
 def test_pages_work_without_javascript(browser, servers):
@@ -249,7 +207,7 @@ def test_results_page_is_responsive(browser, servers, tmp_path):
 
 # -- widget -----------------------------------------------------------------------------------
 
-def test_widget_on_a_hostile_host_page(page, servers, tmp_path, suggest_broken):
+def test_widget_on_a_hostile_host_page(page, servers, tmp_path):
     api_responses = []
     page.on("response", lambda r: "/api/" in r.url and api_responses.append(r))
     page.goto(servers.host + "/host.html")
@@ -296,10 +254,10 @@ def test_widget_on_a_hostile_host_page(page, servers, tmp_path, suggest_broken):
     assert hits.first.locator("a.title").get_attribute("target") == "_blank"
     page.goto(href)
     assert page.locator(":target").get_attribute("id").startswith("shanxi-innovation-reform-measures:3:")
-    assert_clean(page, suggest_broken)
+    assert_clean(page)
 
 
-def test_widget_suggestions_with_the_keyboard(page, servers, needs_suggest):
+def test_widget_suggestions_with_the_keyboard(page, servers):
     page.goto(servers.host + "/host.html")
     widget = page.locator("policy-search")
     box = widget.locator("input")
@@ -322,10 +280,10 @@ def test_widget_suggestions_with_the_keyboard(page, servers, needs_suggest):
     expect(widget.locator("[role=listbox]")).to_be_hidden()
     expect(box).to_have_attribute("aria-expanded", "false")
     expect(box).to_be_focused()
-    assert_clean(page, None)
+    assert_clean(page)
 
 
-def test_widget_enter_on_a_suggestion_searches_it(page, servers, needs_suggest):
+def test_widget_enter_on_a_suggestion_searches_it(page, servers):
     page.goto(servers.host + "/host.html")
     box = page.locator("policy-search input")
     box.click()
@@ -377,7 +335,7 @@ def test_widget_refused_by_cors_for_other_origins(page, servers):
     assert any("CORS" in p for p in page.problems)
 
 
-def test_embed_page_preview_works_under_csp(page, servers, tmp_path, suggest_broken):
+def test_embed_page_preview_works_under_csp(page, servers, tmp_path):
     response = page.goto(servers.url + "/embed")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     expect(page.locator("#snippet")).to_contain_text(f"{servers.url}/widget.js")
@@ -388,13 +346,11 @@ def test_embed_page_preview_works_under_csp(page, servers, tmp_path, suggest_bro
     expect(widget.locator("li.hit").first).to_contain_text(MEASURE_3)
     assert style(widget.locator("button"), "background-color") == "rgb(10, 88, 202)"   # styled under CSP
     screenshot(page, tmp_path, "embed-page", full_page=True)
-    assert_clean(page, suggest_broken)
+    assert_clean(page)
 
 
-def test_server_log_has_no_errors(servers, suggest_broken):
+def test_server_log_has_no_errors(servers):
     log = servers.log.read_text(errors="replace")
     lines = log.splitlines()
     failures = [lines[i - 1] if i else "" for i, line in enumerate(lines) if line.startswith("Traceback")]
-    if suggest_broken:
-        failures = [f for f in failures if "/api/suggest" not in f]
     assert not failures, log

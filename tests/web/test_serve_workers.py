@@ -11,41 +11,26 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from tests.conftest import raw_http
+
+from tests.helpers import children, raw_http, spawn_server, stop_server
 
 if not Path("/proc/self/task").is_dir():
     pytest.skip("needs Linux /proc to see the worker processes", allow_module_level=True)
 pytest.importorskip("gunicorn")
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.server
 SEARCH = "/api/search?" + urllib.parse.urlencode({"q": "专利质押"})
 NEW_DOC = """后来加入的措施清单
 
 序号\t改革举措\t主要内容\t责任部门
 1\t氢能重卡示范\t开展氢能重卡示范运营。对示范线路给予运营补贴。\t省发展改革委
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
 
 
 def alive(pid: int) -> bool:
@@ -108,15 +93,7 @@ def get(conn: http.client.HTTPConnection, path: str):
     return response.status, response, response.read()
 
 
-def start(index_dir: Path, log: Path, *args, env_extra=None, **popen):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICY_SEARCH_")}
-    env.update(env_extra or {})
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "search_app", "serve", "--index", str(index_dir), "--host", "127.0.0.1",
-             "--port", str(port), *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, **popen)
-    return SimpleNamespace(proc=proc, port=port, url=f"http://127.0.0.1:{port}", log=log, index=index_dir)
+start = spawn_server          # (index_dir, log, *args, env_extra=None, **popen) → not yet answering
 
 
 def workers_ready(server, count: int = 2, timeout: float = 90) -> list[int]:
@@ -134,38 +111,31 @@ def workers_ready(server, count: int = 2, timeout: float = 90) -> list[int]:
 
 
 def stop(server, sig=signal.SIGTERM, timeout: float = 30, group: bool = False) -> int | None:
-    if server.proc.poll() is None:
-        if group:
-            os.killpg(server.proc.pid, sig)
-        else:
-            server.proc.send_signal(sig)
-        try:
-            server.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            for pid in children(server.proc.pid):
-                os.kill(pid, signal.SIGKILL)
-            server.proc.kill()
-            server.proc.wait()
-            return None
-    return server.proc.returncode
+    return stop_server(server, sig, timeout=timeout, group=group)
 
 
-def pids_answering(server, workers, path=SEARCH, tries: int = 64):
-    """Open keep-alive connections until both workers have answered one; {pid: [(status, body)]}."""
+def pids_answering(server, workers, path=SEARCH, tries: int = 64, rounds: int = 10):
+    """Open keep-alive connections until both workers have answered one; {pid: [(status, body)]}.
+
+    Which worker accepts a connection is the kernel's choice: one that is busy (still warming its
+    index, collecting garbage) can miss a whole round of `tries`, so up to `rounds` rounds, half a
+    second apart, are tried before a worker counts as never answering."""
     answers: dict[int, list] = {}
-    conns = []
-    try:
-        for _ in range(tries):
-            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-            conns.append(conn)
-            status, _, body = get(conn, path)
-            pid = answering_pid(conn, workers)
-            answers.setdefault(pid, []).append((status, json.loads(body)))
-            if set(workers) <= set(answers):
-                break
-    finally:
-        for conn in conns:
-            conn.close()
+    for _ in range(rounds):
+        conns = []
+        try:
+            for _ in range(tries):
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+                conns.append(conn)
+                status, _, body = get(conn, path)
+                pid = answering_pid(conn, workers)
+                answers.setdefault(pid, []).append((status, json.loads(body)))
+                if set(workers) <= set(answers):
+                    return answers
+        finally:
+            for conn in conns:
+                conn.close()
+        time.sleep(0.5)
     return answers
 
 
@@ -339,6 +309,9 @@ def test_workers_from_the_environment(index_dir, tmp_path):
 
 
 def test_help_documents_workers():
-    out = subprocess.run([sys.executable, "-m", "search_app", "serve", "--help"], capture_output=True, text=True,
-                         cwd=ROOT, timeout=60)
-    assert out.returncode == 0 and "--workers" in out.stdout and "POLICY_SEARCH_WORKERS" in out.stdout
+    from click.testing import CliRunner
+
+    from search_app.cli import main
+
+    out = CliRunner().invoke(main, ["serve", "--help"])
+    assert out.exit_code == 0 and "--workers" in out.output and "POLICY_SEARCH_WORKERS" in out.output

@@ -25,6 +25,7 @@ import math
 import jieba
 import numpy as np
 
+from . import evaluate
 from .units import Units
 
 K1, B = 1.2, 0.75
@@ -35,7 +36,8 @@ LEARNED_WEIGHT = 0.6        # × a learned association's weight (indexer/data/le
 SHORT_QUERY_TERMS = 3       # up to this many words: every word wanted, partial matches only to pad
 PAD_BELOW = 10              # fewer strict units than this: partial matches follow them
 MIN_SHARE = 0.0             # a partial match of a longer query holds this share of its words (CV: 0 > 0.2 > 0.3)
-STRICT_BONUS = 1.0          # the compiled query's best clause score, added to a strict unit's
+STRICT_BONUS = 1.0
+TITLE_BONUS = 0.3           # × the short-title score, for a question naming a law (劳动合同法 …)          # the compiled query's best clause score, added to a strict unit's
 # category → authority factor; categories not named are national laws (1.0), policy lists too
 AUTHORITY = {"司法解释": 1.0, "行政法规": 0.8, "部门规章": 0.5, "地方性法规": 0.3, "其他": 0.5}
 AUTHORITY_FREE_FILTERS = ("doc", "province", "category", "number", "issuer")
@@ -47,7 +49,8 @@ class Term:
     weight: float
     source: str = ""          # the reader's word it came from
     holds: bool = True        # holding it holds the source word (not so for a sub-word of it)
-    pieces: int = 1           # of a word the index never saw: how many pieces must all be held
+    pieces: int = 1           # of a word the index never saw, or an expansion of several words:
+    group: str = ""           # how many of the group's terms must all be held for any to count
 
 
 @dataclass
@@ -89,20 +92,18 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
     out: dict[str, Term] = {}
     expanded: dict[str, list[str]] = {}
 
-    def add(word, weight, source, holds=True, pieces=1):
+    def add(word, weight, source, holds=True, pieces=1, group=""):
         found = out.get(word)
-        if found is None:
-            out[word] = Term(word, weight, source, holds, pieces)
-        elif weight > found.weight:
-            out[word] = Term(word, weight, source, holds, pieces)
+        if found is None or weight > found.weight:
+            out[word] = Term(word, weight, source, holds, pieces, group or source)
 
     df = compiler.doc_frequency
 
     def expand(source, word, weight, holds):
         units = compiler.units(word)
         found = [u.word for u in units if df("text", u.word)]
-        for w in found:
-            add(w, weight / len(found), source, holds=holds)
+        for w in found:   # a term of several words counts where all of them stand in one unit
+            add(w, weight / len(found), source, holds=holds, pieces=len(found), group=f"{source}→{word}")
         if found and word not in expanded.setdefault(source, []):
             expanded[source].append(word)
 
@@ -110,33 +111,43 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
     analysed = [[u for u in units if u.word not in question_words] for units in every]
     # learned associations widen questions; a keyword query is precise as typed
     learned = vocabulary.learned if vocabulary is not None and sum(map(len, analysed)) > SHORT_QUERY_TERMS else {}
+    synonyms = compiler.synonyms
     for units in analysed:
-        lay_runs: set[int] = set()
-        if vocabulary is not None and vocabulary.lay:
-            i = 0
-            while i < len(units):   # the longest run of words that is a lay term
-                for j in range(min(len(units), i + 4), i, -1):
-                    key = "".join(u.word for u in units[i:j])
-                    if key in vocabulary.lay:
-                        for term in vocabulary.lay[key]:
-                            expand(key, term, LAY_WEIGHT, True)
-                        if j - i > 1 or not df("text", key):
-                            lay_runs.update(range(i, j))
-                        i = j - 1
-                        break
-                i += 1
+        source_of = [u.word for u in units]
+        skip: set[int] = set()
+        i = 0
+        while i < len(units):   # the longest run of words that is a synonym or a lay term
+            for j in range(min(len(units), i + 8), i, -1):
+                key = "".join(u.word for u in units[i:j])
+                lay = vocabulary.lay.get(key, ()) if vocabulary is not None else ()
+                if key in synonyms or lay:
+                    for other in synonyms.get(key, ()):
+                        expand(key, other, 1.0, True)
+                    for term in lay:
+                        expand(key, term, LAY_WEIGHT, True)
+                    source_of[i:j] = [key] * (j - i)
+                    if j - i > 1:   # the run's own words, as one term of several words
+                        if not lay:
+                            expand(key, key, 1.0, True)
+                        skip.update(range(i, j))
+                    elif lay and not df("text", key):
+                        skip.add(i)
+                    i = j - 1
+                    break
+            i += 1
         for n, unit in enumerate(units):
+            source = source_of[n]
             if learned:
                 for term, weight in learned.get(unit.word, ()):
                     expand(unit.word, term, LEARNED_WEIGHT * weight, False)
-            if n in lay_runs:   # a lay term's own pieces say less than the statutory terms
+            if n in skip:
                 continue
             if df("text", unit.word):
-                add(unit.word, 1.0 if len(unit.word) > 1 else SINGLE_CHARACTER_WEIGHT, unit.word)
+                add(unit.word, 1.0 if len(unit.word) > 1 else SINGLE_CHARACTER_WEIGHT, source)
                 if len(unit.subwords) > 1:
                     for w in unit.subwords:
                         if df("text", w):
-                            add(w, SUBWORD_WEIGHT, unit.word, holds=False)
+                            add(w, SUBWORD_WEIGHT, source, holds=False)
                 continue
             pieces = unit.subwords if unit.subwords and all(df("text", w) for w in unit.subwords) else None
             if pieces is None and len(unit.word) > 1:
@@ -144,9 +155,9 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
                 if len(pieces) < 2 or not all(df("text", w) for w in pieces):
                     pieces = None
             for w in pieces or ():
-                add(w, 1.0 / len(pieces), unit.word, pieces=len(pieces))
+                add(w, 1.0 / len(pieces), source, pieces=len(pieces), group=f"{source}:{unit.word}")
             if not pieces:
-                add(unit.word, 0.0, unit.word)   # found nowhere: counted as a word, matching nothing
+                add(unit.word, 0.0, source)   # found nowhere: counted as a word, matching nothing
     expanded = {k: v for k, v in expanded.items() if v}
     asked = sum(map(len, every)) > sum(map(len, analysed))
     return Analysed(list(out.values()), expanded, asked)
@@ -171,23 +182,24 @@ class ArticleRanker:
         sources: dict[str, np.ndarray] = {}
         pieces: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for term in terms:
-            ids, tf = u.term(postings, searcher, "text", term.word.encode("utf-8"))
+            ids, tf, _, _ = u.term(postings, searcher, "text", term.word.encode("utf-8"))
             if not len(ids):
                 continue
             scores = term.weight * u.bm25(ids, tf, u.idf(len(ids)), K1, B)
             if term.pieces > 1:
-                part, count = pieces.setdefault(term.source, (np.zeros(u.count), np.zeros(u.count, np.int32)))
+                part, count = pieces.setdefault(term.group, (np.zeros(u.count), np.zeros(u.count, np.int32)))
                 part[ids] += scores
                 count[ids] += 1
                 continue
             acc[ids] += scores
             if term.holds:
                 sources.setdefault(term.source, np.zeros(u.count, dtype=bool))[ids] = True
-        wanted = {t.source: t.pieces for t in terms if t.pieces > 1}
-        for source, (part, count) in pieces.items():
-            whole = count == wanted[source]
+        groups = {t.group: t for t in terms if t.pieces > 1}
+        for group, (part, count) in pieces.items():
+            whole = count == groups[group].pieces
             acc[whole] += part[whole]
-            sources.setdefault(source, np.zeros(u.count, dtype=bool))[whole] = True
+            if groups[group].holds:
+                sources.setdefault(groups[group].source, np.zeros(u.count, dtype=bool))[whole] = True
         held = np.zeros(u.count, dtype=np.int32)
         for found in sources.values():
             held += found
@@ -195,12 +207,13 @@ class ArticleRanker:
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
              authority=True, window=200, partial=True, excluded_units=None, plain=True,
-             question=False) -> Ranked:
+             question=False, bonus_match=None) -> Ranked:
         """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
         plain: the query is words only, so a unit holding every word (or its lay terms) is a full
         match; partial: whether units short of that may be added; question: the reader asked in
         their own words (a question word was typed), so the results are one ranked list;
-        excluded_units: units holding an excluded word, never added as partial matches."""
+        excluded_units: units holding an excluded word, never added as partial matches;
+        bonus_match: a clause match (ids, scores) whose best score a unit adds (a named law's articles)."""
         u = self.units
         acc, held = self.term_scores(postings, searcher, terms)
         n_sources = len({t.source for t in terms})
@@ -222,10 +235,14 @@ class ArticleRanker:
         if plain:   # a unit holding every word is a full match, wherever they stand in it
             strict |= ok & (held >= n_sources) & (acc > 0)
         score = acc + STRICT_BONUS * bonus * strict
+        if bonus_match is not None and len(bonus_match[0]):
+            extra = np.zeros(u.count)
+            np.maximum.at(extra, u.unit_of[bonus_match[0]], bonus_match[1])
+            score += TITLE_BONUS * extra
         if authority:
             score = score * self.authority
         n_strict = int(strict.sum())
-        short = n_sources <= SHORT_QUERY_TERMS and not question
+        short = is_short(n_sources, question)
         if short and unknown:   # a short query naming something the collection never mentions
             partial = False
         candidates = ok & (acc > 0) & (held >= words_needed(n_sources - unknown))
@@ -245,6 +262,22 @@ class ArticleRanker:
         return Ranked(order, score[order], strict[order], len(matched), matched, relaxed, terms)
 
 
+    def clause_scores(self, postings, searcher, terms: list[Term], clauses: np.ndarray) -> np.ndarray:
+        """How well each of a unit's clauses answers the terms: BM25 among those clauses, so the
+        hit shows the sentence that holds the most of the query, not merely the shortest."""
+        u = self.units
+        weight = np.zeros(len(clauses))
+        for term in terms:
+            found = u.term(postings, searcher, "text", term.word.encode("utf-8"))
+            if not len(found.ids) or not term.weight:
+                continue
+            inside = evaluate.member(clauses, found.clause_ids)
+            if inside.any():
+                tf = found.clause_tf[np.searchsorted(found.clause_ids, clauses[inside])]
+                weight[inside] += term.weight * u.clause_bm25(clauses[inside], tf, u.idf(len(found.ids)), K1, B)
+        return weight
+
+
 def _ceiling(score: np.ndarray) -> float:
     return float(score.max()) + 1.0 if len(score) else 1.0
 
@@ -260,6 +293,13 @@ def _best_first(key: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
         pick = np.arange(len(key))
     order = np.lexsort((ids[pick], -np.round(key[pick], 9)))[:k]
     return pick[order]
+
+
+def is_short(analysed_or_n, question=None) -> bool:
+    """A keyword query (every word wanted) rather than a question in the reader's own words."""
+    if isinstance(analysed_or_n, Analysed):
+        return is_short(len({t.source for t in analysed_or_n.terms}), analysed_or_n.question)
+    return analysed_or_n <= SHORT_QUERY_TERMS and not question
 
 
 def words_needed(n: int) -> int:

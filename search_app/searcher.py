@@ -249,21 +249,30 @@ class Searcher:
         allowed = gen.allowed(restrict) if restrict is not None else None
         compiled = compiler.compile(parsed)
         units = gen.units()
-        strict_ids, strict_scores = evaluate.restrict(evaluator.evaluate(compiled.query), allowed, mask)
         split = compiler.split_articles(parsed)
         words = [w.text for g in split.groups for w in g if not compiler.is_article(w)]
         analysed = ranking.query_terms(compiler, words, gen.question_words, gen.vocabulary if expand else None)
         terms = analysed.terms
+        title = compiler.title_boost(split)
+        if compiled.plain and not ranking.is_short(analysed):
+            # a question in the reader's words: no sentence holds them all, so the clause-level
+            # query (every word, in every field) is not worth its cost; a named law still counts
+            strict_ids, strict_scores = evaluate.EMPTY
+            bonus = evaluate.restrict(evaluator.evaluate(title), allowed, mask) if title is not None else None
+        else:
+            strict_ids, strict_scores = evaluate.restrict(evaluator.evaluate(compiled.query), allowed, mask)
+            bonus = None
         negatives = [n for n in (compiler.negative_query(w) for w in parsed.negated) if n is not None]
         excluded = np.unique(np.concatenate([evaluator.ids(n) for n in negatives])) if negatives else None
-        named = compiler.title_boost(split) is not None or any(compiler.is_article(w) for w in split.positive_words)
+        named = title is not None or any(compiler.is_article(w) for w in split.positive_words)
         ranked = gen.ranker().rank(
             gen.postings, gen.searcher(), terms, strict_ids, strict_scores,
             units.lift(allowed) if allowed is not None else None,
             units.lift(mask) if mask is not None else None,
             authority=ranking.authority_applies(parsed.filters, named),
             window=max(RERANK_WINDOW, page * per_page), partial=compiled.relaxable, plain=compiled.plain,
-            excluded_units=units.lift(excluded) if excluded is not None else None, question=analysed.question)
+            excluded_units=units.lift(excluded) if excluded is not None else None, question=analysed.question,
+            bonus_match=bonus)
         order = _crowd(list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist())),
                        lambda h: units.doc_of[h[0]], PER_DOCUMENT, CROWDED_PLACES)
         highlight_terms = set(compiled.terms) | {t.word for t in terms}
@@ -325,11 +334,7 @@ class Searcher:
             clauses = clauses[live[clauses]]
         if excluded is not None:
             clauses = clauses[~evaluate.member(clauses, excluded)]
-        weight = np.zeros(len(clauses))
-        for term in terms:
-            ids, scores = gen.postings.term(s, "text", term.word.encode("utf-8"))
-            inside = evaluate.member(clauses, ids)
-            weight[inside] += term.weight * scores[np.searchsorted(ids, clauses[inside])]
+        weight = gen.ranker().clause_scores(gen.postings, s, terms, clauses)
         if is_strict:   # a clause satisfying the query as written comes first
             inside = evaluate.member(clauses, strict_ids)
             weight[inside] += strict_scores[np.searchsorted(strict_ids, clauses[inside])] + weight.max() + 1

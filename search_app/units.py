@@ -13,12 +13,20 @@ Everything here is arrays built once per index generation; a term's unit posting
 from __future__ import annotations
 
 from math import log
+from typing import NamedTuple
 
 import numpy as np
 
 from . import evaluate
 
 MAX_CACHED_UNIT_POSTINGS = 4_000_000
+
+
+class UnitPostings(NamedTuple):
+    ids: np.ndarray          # units holding the term, sorted
+    freq: np.ndarray         # the term's frequency in each
+    clause_ids: np.ndarray   # the clauses holding it, sorted
+    clause_tf: np.ndarray
 
 
 class Units:
@@ -41,7 +49,9 @@ class Units:
         self.doc_of = self.doc_of_clause[self.first]
         self.n_live = int(self.live.sum())
         self.avg_length = float(self.length[self.live].mean()) if self.n_live else 1.0
-        self.cache = evaluate.LRU(MAX_CACHED_UNIT_POSTINGS, lambda found: len(found[0]))
+        self.cache = evaluate.LRU(MAX_CACHED_UNIT_POSTINGS, lambda found: len(found.ids) + len(found.clause_ids))
+        self.ordered = bool(np.all(self.unit_of[1:] >= self.unit_of[:-1]))   # each unit's clauses together, in order
+        self.clause_length = text_lengths
         self._by_unit = np.argsort(self.unit_of, kind="stable").astype(np.int32)
         self._starts = np.searchsorted(self.unit_of[self._by_unit], np.arange(n + 1))
 
@@ -53,22 +63,21 @@ class Units:
         """The unit's clause docnums, in docnum order (live or not)."""
         return self._by_unit[self._starts[unit]:self._starts[unit + 1]]
 
-    def term(self, postings, searcher, fieldname: str, btext: bytes, once=False):
-        """(unit ids, unit term frequency) from the term's clause postings; once: a field repeated
-        on every clause of a unit (its measure title, its chapter) counts as one clause's."""
+    def term(self, postings, searcher, fieldname: str, btext: bytes) -> "UnitPostings":
+        """The term's postings lifted to units (and its clause postings, for choosing a unit's
+        best clause), cached per generation."""
         def make():
             clause_ids, tf = postings.frequencies(searcher, fieldname, btext)
             if not len(clause_ids):
-                return np.empty(0, np.int32), np.empty(0)
+                return UnitPostings(np.empty(0, np.int32), np.empty(0), clause_ids, tf)
             units = self.unit_of[clause_ids]
+            if self.ordered:   # clause ids sorted, so their units are: runs, no sort needed
+                starts = np.concatenate([[0], np.flatnonzero(units[1:] != units[:-1]) + 1])
+                return UnitPostings(units[starts], np.add.reduceat(tf, starts), clause_ids, tf)
             ids, inverse = np.unique(units, return_inverse=True)
-            if once:
-                freq = np.zeros(len(ids))
-                np.maximum.at(freq, inverse, tf)
-            else:
-                freq = np.bincount(inverse, weights=tf, minlength=len(ids))
-            return ids.astype(np.int32), freq
-        return self.cache.get((fieldname, btext, once), make)
+            return UnitPostings(ids.astype(np.int32), np.bincount(inverse, weights=tf, minlength=len(ids)),
+                                clause_ids, tf)
+        return self.cache.get((fieldname, btext), make)
 
     def idf(self, df: int) -> float:
         """Lucene's BM25 idf over units: never negative, however common the term."""
@@ -78,3 +87,9 @@ class Units:
     def bm25(self, ids: np.ndarray, freq: np.ndarray, idf: float, k1: float, b: float) -> np.ndarray:
         norm = k1 * ((1 - b) + b * self.length[ids] / self.avg_length)
         return idf * freq * (k1 + 1) / (freq + norm)
+
+    def clause_bm25(self, ids: np.ndarray, tf: np.ndarray, idf: float, k1: float, b: float) -> np.ndarray:
+        """The same at clause level (a unit's clauses against each other: the average is theirs)."""
+        lengths = self.clause_length[ids]
+        norm = k1 * ((1 - b) + b * lengths / max(float(lengths.mean()), 1.0))
+        return idf * tf * (k1 + 1) / (tf + norm)

@@ -106,8 +106,10 @@ def test_hits_are_highlighted_from_the_stored_segmentation_as_from_jieba(seed_in
     s = Searcher(seed_index, cache=False)
     for q in ("专利 质押", "应收账款融资", "\"协议工资制\"", "科技型企业融资", "永久居留"):
         assert s.search(q, per_page=50)["hits"]
-    assert len(calls) > 20 and not segmented
+    # only a clause stored without cuts (a document number in other brackets: word_cuts) is segmented
+    uncut = {text for _, text, _, cuts in calls if cuts is None}
+    assert len(calls) > 20 and len(set(segmented)) <= len(uncut) <= 1   # segmented: its normalised text
     monkeypatch.undo()
     for analyzer, text, terms, cuts in calls:
-        assert cuts
+        assert cuts or text in uncut
         assert real(analyzer, text, terms, cuts) == real(analyzer, text, terms), text

@@ -61,19 +61,20 @@ def articles(result):
 
 # -- units ---------------------------------------------------------------------------------------
 
-def test_unit_frequency_sums_its_clauses_and_a_repeated_field_counts_once():
-    units = Units([0, 0, 1], [0, 0, 0], np.array([4.0, 6.0, 5.0]))
-    assert units.count == 2 and list(units.length) == [10.0, 5.0]
+class Postings:
+    def frequencies(self, searcher, field, btext):
+        return np.array([0, 1, 2, 3], dtype=np.int32), np.array([1.0, 2.0, 1.0, 4.0])
 
-    class Postings:
-        def frequencies(self, searcher, field, btext):
-            return np.array([0, 1, 2], dtype=np.int32), np.array([1.0, 2.0, 1.0])
 
-    ids, tf = units.term(Postings(), None, "text", b"w")
-    assert list(ids) == [0, 1] and list(tf) == [3.0, 1.0]
-    ids, tf = units.term(Postings(), None, "measure_title", b"w", once=True)
-    assert list(tf) == [2.0, 1.0]
-    assert list(units.clauses(0)) == [0, 1] and list(units.clauses(1)) == [2]
+@pytest.mark.parametrize("unit_of", [[0, 0, 1, 2], [2, 2, 1, 0]])
+def test_a_units_term_frequency_sums_its_clauses_in_any_clause_order(unit_of):
+    units = Units(unit_of, [0, 0, 0, 0], np.array([4.0, 6.0, 5.0, 1.0]))
+    assert units.count == 3 and units.ordered == (unit_of == sorted(unit_of))
+    found = units.term(Postings(), None, "text", b"w")
+    frequency = dict(zip(found.ids.tolist(), found.freq.tolist()))
+    assert frequency == {unit_of[0]: 3.0, unit_of[2]: 1.0, unit_of[3]: 4.0}
+    assert units.length[unit_of[0]] == 10.0
+    assert sorted(units.clauses(unit_of[0]).tolist()) == [0, 1]
 
 
 # -- the article as the unit ---------------------------------------------------------------------

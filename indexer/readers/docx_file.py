@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import html
 import zipfile
+import zlib
 from pathlib import Path
 
 from docx import Document as open_docx
+from lxml.etree import LxmlError
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 
@@ -96,7 +98,9 @@ def _read_list(path, doc_id, items) -> Document:
 def read(path: Path, doc_id: str, text: str | None = None) -> Document:
     try:
         items = blocks(open_docx(str(path)))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    # a damaged part inside a sound zip (truncated word/document.xml) fails in lxml: LxmlError
+    except (PackageNotFoundError, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, LxmlError,
+            EOFError, zlib.error) as exc:
         raise CorpusError(path, None, f"not a readable .docx file ({type(exc).__name__}: {exc})") from exc
     if any(_is_list_header(b) for b in items):
         return _read_list(path, doc_id, items)

@@ -14,7 +14,7 @@ from whoosh.query import Term
 
 from .analysis import index_positions, text_cuts
 from .clauses import document_clauses
-from .corpus import discover, file_hash, mark_versions, read_all
+from .corpus import discover, file_hash, mark_versions, read_all, read_source
 from .model import CorpusError, Document
 from .parallel import build_parts
 from .resources import corpus_analyzer, stopwords, synonym_groups
@@ -362,13 +362,12 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
         if not (added or changed or removed):
             return {"generation": store.current.name, "added": 0, "changed": 0, "removed": 0,
                     "seconds": round(time.time() - t0, 2)}
-        from .readers import read_document
         sources = {s.doc_id: s for s in discover(corpus_dirs)}
         docs, errors = [], []
 
         def read(src):
             try:
-                docs.append(read_document(src.path, src.doc_id))
+                docs.append(read_source(src))
             except (CorpusError, OSError, ValueError) as exc:
                 errors.append(exc if isinstance(exc, CorpusError) else CorpusError(src.path, None, str(exc)))
 

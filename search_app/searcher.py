@@ -33,8 +33,10 @@ PER_MEASURE = 2      # a measure's clauses beyond this many wait until other mea
 PER_DOCUMENT = 4     # likewise for one document, so one long law does not flood the first page
 RERANK_WINDOW = 200
 RESULT_CACHE_SIZE = 512   # results kept per index generation
+RESULT_CACHE_BYTES = 32_000_000   # … and their text, about: a result counts its hits' characters × 4
 FILTER_CACHE_SIZE = 256   # filters' clause sets kept per index generation
-RETIRE_SECONDS = 60  # a replaced generation's searchers are closed this long after the switch
+FILTER_CACHE_BYTES = 64_000_000   # … and the bytes of their arrays (a broad filter holds 400k ids)
+RETIRE_SECONDS = 60  # a replaced generation still in use is closed this long after the switch at most
 # filters on document metadata, resolved through the manifest: query key → meta key
 DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
 # result facets: (name in the result, index field, most values listed)
@@ -65,9 +67,11 @@ class _Generation:
                                    f"rebuild it with: policy-index build") from exc
         self.local = threading.local()
         self._opened: list = []          # every per-thread searcher, to close when retired
-        self.results = evaluate.LRU(RESULT_CACHE_SIZE)     # recent results of this generation
+        self.results = evaluate.LRU(RESULT_CACHE_BYTES, _result_bytes, RESULT_CACHE_SIZE)  # recent results
         self.frequencies: dict = {}                        # (field, word) → document frequency
-        self._filters = evaluate.LRU(FILTER_CACHE_SIZE)    # filter query → allowed clause ids
+        # one filter's query → its allowed clause ids (a query's filters are intersected from these)
+        self._filters = evaluate.LRU(FILTER_CACHE_BYTES, lambda ids: evaluate.ENTRY_BYTES + ids.nbytes,
+                                     FILTER_CACHE_SIZE)
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1)
         self._opened_lock = threading.Lock()
         self.titles = sorted({t for d in self.manifest["documents"].values()
@@ -89,7 +93,14 @@ class _Generation:
         return self.local.evaluator
 
     def allowed(self, q) -> np.ndarray:
-        """The clause ids a filter query allows; filters repeat across queries, so they are kept."""
+        """The clause ids a filter query allows. Filters repeat across queries, so each one's ids
+        are kept (not those of every combination typed), and several are intersected."""
+        if isinstance(q, Q.And):
+            parts = sorted((self.allowed(p) for p in q.subqueries), key=len)
+            found = parts[0]
+            for part in parts[1:]:
+                found = np.intersect1d(found, part, assume_unique=True)
+            return found
         return self._filters.get(q, lambda: self.evaluator().ids(q))
 
     def close(self) -> None:
@@ -415,6 +426,14 @@ class _Facet:
         if limit:
             ranked = ranked[:limit]
         return {self.names[i]: int(counts[i]) for i in ranked}
+
+
+def _result_bytes(result: dict) -> int:
+    """About what a cached result holds: its hits' text (text, highlight, titles) and the facets."""
+    chars = sum(len(h["text"]) + len(h["highlight"]) + len(h["doc_title"]) + len(h["measure_title"]) + 200
+                for h in result["hits"])
+    chars += sum(len(k) + 16 for f in result["facets"].values() for k in f)
+    return 4 * chars + 1000
 
 
 def _copied(value):

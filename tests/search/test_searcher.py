@@ -338,3 +338,27 @@ def test_function_words_beside_a_filter_leave_the_filter_standing(searcher):
     result = searcher.search("部门:知识产权局 的")
     assert result["total"] > 0
     assert all(any("知识产权局" in d for d in h["departments"]) for h in result["hits"])
+
+
+# -- issue 12: caches bounded by bytes ------------------------------------------------------------
+
+def test_filter_cache_keeps_each_filter_once_and_is_bounded_by_bytes(searcher, monkeypatch):
+    """Combinations of filters do not each keep their own clause set: the cache holds one entry a
+    filter, intersected per query, and its size is the bytes of those arrays."""
+    import search_app.searcher as module
+    searcher.search("专利", dept="省知识产权局")                     # a fresh generation's cache
+    gen = searcher.generation()
+    gen._filters.items.clear(), setattr(gen._filters, "size", 0)
+    depts = ["省知识产权局", "省科技厅", "省财政厅", "人行太原中心支行", "省发展改革委"]
+    for a in depts:
+        for b in depts:
+            searcher.search(f"企业 部门:{a} 部门:{b}")
+    cached = gen._filters.items
+    assert len(cached) <= 2 * len(depts)         # (a name not in the index is a words query too); not 25
+    assert gen._filters.size == sum(module.evaluate.ENTRY_BYTES + ids.nbytes for ids in cached.values())
+
+
+def test_result_cache_counts_bytes(searcher):
+    gen = searcher.generation()
+    searcher.search("专利质押", per_page=50)
+    assert gen.results.size > 1000 * len(gen.results.items)          # bytes, not one per result

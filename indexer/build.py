@@ -12,6 +12,7 @@ from whoosh import index as whoosh_index
 from whoosh.formats import Positions
 from whoosh.query import Term
 
+from . import checksums
 from .analysis import index_positions, text_cuts
 from .clauses import document_clauses
 from .corpus import discover, file_hash, mark_versions, read_all, read_source
@@ -276,6 +277,7 @@ def _write_json(path: Path, data) -> None:
 def _finish(store, gen, manifest, corpus_root):
     _write_json(gen / "synonyms.json", synonym_groups(corpus_root))
     _write_json(gen / "manifest.json", manifest)
+    checksums.write(gen)
     verify(gen, manifest)
     store.publish(gen)
 

@@ -16,6 +16,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
 
+from indexer import checksums
 from indexer.numerals import article_label
 from indexer.resources import question_words
 from indexer.store import IndexStore
@@ -55,16 +56,28 @@ class _Generation:
 
     def __init__(self, path: Path):
         self.path = path
+        self.damage: str | None = None   # set when its files fail their checksums: every request 503
+        self._checking = threading.Lock()
         try:
+            self.checked = checksums.check_sizes(path)      # a stat a file here; every byte below
             self.index = whoosh_index.open_dir(str(path))
             self.manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
             self.synonyms = json.loads((path / "synonyms.json").read_text(encoding="utf-8"))
             self.analyzer = self.index.schema["text"].analyzer
             self.normalizer = self.analyzer[0].normalizer
             self.index.searcher().close()   # opens every segment now: damage shows here, not per request
+        except checksums.IndexDamaged as exc:
+            raise IndexUnavailable(str(exc)) from exc
         except Exception as exc:  # any damage to the folder: report, never crash the server
+            try:
+                checksums.verify(path)                    # the file to blame, when checksums can say
+            except checksums.IndexDamaged as damage:
+                raise IndexUnavailable(str(damage)) from exc
+            except OSError:
+                pass
             raise IndexUnavailable(f"the index at {path} cannot be opened ({type(exc).__name__}: {exc}); "
                                    f"rebuild it with: policy-index build") from exc
+        self.verified_as = None          # the files' identity when last read back against checksums
         self.local = threading.local()
         self._opened: list = []          # every per-thread searcher, to close when retired
         self.results = evaluate.LRU(RESULT_CACHE_BYTES, _result_bytes, RESULT_CACHE_SIZE)  # recent results
@@ -76,6 +89,25 @@ class _Generation:
         self._opened_lock = threading.Lock()
         self.titles = sorted({t for d in self.manifest["documents"].values()
                               for t in [d["title"], *d.get("measure_titles", [])]})
+
+    # -- checksums ----------------------------------------------------------------------------
+    def verify(self) -> str | None:
+        """Read every file back against its checksums, unless done since they last changed (their
+        inode, size and time); the damage found (also kept in self.damage) or None."""
+        with self._checking:
+            now = checksums.identity(self.path)
+            if self.damage is None and now != self.verified_as:
+                try:
+                    self.checked = checksums.verify(self.path)
+                except checksums.IndexDamaged as exc:
+                    self.damage = str(exc)
+                self.verified_as = now
+        return self.damage
+
+    def verify_later(self) -> None:
+        """verify() in a background thread: opening stays fast, and a damaged generation starts
+        answering 503 within about a second (0.5 s for the 360 MB law index)."""
+        threading.Thread(target=self.verify, name=f"verify {self.path.name}", daemon=True).start()
 
     def searcher(self):
         s = getattr(self.local, "searcher", None)
@@ -180,6 +212,24 @@ class _Generation:
         return found
 
 
+class _damage_is_unavailable:
+    """An unexpected error reading a generation: if its files fail their checksums, it is the
+    damage (IndexUnavailable: 503 with the rebuild hint), else the error itself."""
+
+    def __init__(self, gen):
+        self.gen = gen
+
+    def __enter__(self):
+        return self.gen
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or isinstance(exc, (IndexUnavailable, QueryError)) or not isinstance(exc, Exception):
+            return False
+        if self.gen.verify():
+            raise IndexUnavailable(self.gen.damage) from exc
+        return False
+
+
 def _numbered(column) -> list[int]:
     numbers: dict = {}
     return [numbers.setdefault(value, len(numbers)) for value in column]
@@ -193,6 +243,7 @@ class Searcher:
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
         self._retired: list[tuple[float, _Generation]] = []
+        self._failed: tuple | None = None   # (path, its files' identity, why it cannot be opened)
 
     # -- index generations -------------------------------------------------------------------
     def generation(self) -> _Generation:
@@ -201,14 +252,29 @@ class Searcher:
             raise IndexUnavailable(f"no index in {self.store.root}: build one with "
                                    f"policy-index build --index {self.store.root}")
         gen = self._gen
-        if gen is not None and gen.path == current:
-            return gen
+        if gen is None or gen.path != current:
+            gen = self._switch(current)
+        if gen.damage:
+            raise IndexUnavailable(gen.damage)
+        return gen
+
+    def _switch(self, current: Path) -> _Generation:
+        failed = self._failed
+        if failed is not None and failed[0] == current and failed[1] == checksums.identity(current):
+            raise IndexUnavailable(failed[2])   # the same broken files: not opened (and read) again
         with self._lock:
             if self._gen is None or self._gen.path != current:
+                try:
+                    opened = _Generation(current)
+                except IndexUnavailable as exc:
+                    self._failed = (current, checksums.identity(current), str(exc))
+                    raise
+                self._failed = None
                 now = time.monotonic()
                 if self._gen is not None:
                     self._retired.append((now, self._gen))
-                self._gen = _Generation(current)
+                self._gen = opened
+                opened.verify_later()
                 # requests in flight finish on the generation they started with: close it later
                 for entry in [r for r in self._retired if now - r[0] > RETIRE_SECONDS]:
                     self._retired.remove(entry)
@@ -222,9 +288,10 @@ class Searcher:
         page, per_page = _bounded("page", page, 1, MAX_PAGE), _bounded("per_page", per_page, 1, MAX_PER_PAGE)
         gen = self.generation()
         key = (q, page, per_page, dept, doc, tuple(sorted((k, str(v)) for k, v in (filters or {}).items())))
-        if not self.cache:
-            return self._search(gen, q, page, per_page, dept, doc, filters)
-        return _copied(gen.results.get(key, lambda: self._search(gen, q, page, per_page, dept, doc, filters)))
+        with _damage_is_unavailable(gen):
+            if not self.cache:
+                return self._search(gen, q, page, per_page, dept, doc, filters)
+            return _copied(gen.results.get(key, lambda: self._search(gen, q, page, per_page, dept, doc, filters)))
 
     def _search(self, gen, q, page, per_page, dept, doc, filters) -> dict:
         parsed = parse(q)
@@ -365,28 +432,40 @@ class Searcher:
 
     def warm(self) -> None:
         """Open the live generation and load jieba, the facet maps and the version mask now, so the
-        first reader's query is not the one that pays seconds for them."""
+        first reader's query is not the one that pays seconds for them. Never raises: on a missing
+        or damaged index the server still starts and says on /healthz what is wrong."""
         try:
             gen = self.generation()
+            with _damage_is_unavailable(gen):
+                for _, field, _ in FACETS:
+                    gen.facet(field)
+                gen.columns()
+                gen.historical()
+                gen.compiler().units("预热")
         except IndexUnavailable:
-            return  # the server still starts and says on /healthz what is wrong
-        for _, field, _ in FACETS:
-            gen.facet(field)
-        gen.columns()
-        gen.historical()
-        gen.compiler().units("预热")
+            return
+        except Exception:  # noqa: BLE001 - not damage its checksums show: the requests will say
+            import logging
+            logging.getLogger(__name__).exception("warming the index failed")
 
     def health(self) -> dict:
+        """The live generation's state; its files are read back against their checksums here when
+        they changed since last verified (a stat a file otherwise)."""
         try:
             gen = self.generation()
+            if gen.verified_as is not None and gen.verify():
+                raise IndexUnavailable(gen.damage)
             docs = gen.manifest["documents"]
-            with_searcher = gen.searcher()
+            with _damage_is_unavailable(gen):
+                with_searcher = gen.searcher()
+                clauses = with_searcher.doc_count()
+            verified = None if gen.verified_as is None else gen.checked
             return {"ok": True, "generation": gen.path.name, "documents": len(docs),
-                    "clauses": with_searcher.doc_count(), "built_at": gen.manifest.get("built_at"),
+                    "clauses": clauses, "built_at": gen.manifest.get("built_at"), "verified": verified,
                     "error": None, "hint": None}
         except IndexUnavailable as exc:
-            return {"ok": False, "generation": None, "documents": 0, "clauses": 0, "error": str(exc),
-                    "hint": f"policy-index build --index {self.store.root}"}
+            return {"ok": False, "generation": None, "documents": 0, "clauses": 0, "verified": False,
+                    "error": str(exc), "hint": f"policy-index build --index {self.store.root}"}
 
 
 class _Facet:

@@ -6,6 +6,7 @@ started with. Whoosh searchers are kept one per thread.
 """
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -87,6 +88,8 @@ class _Generation:
                                      FILTER_CACHE_SIZE)
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1)
         self._opened_lock = threading.Lock()
+        self.users, self.retired, self.released = 0, False, False   # requests on it; replaced; closed
+        self.timer = None                # closes it RETIRE_SECONDS after it was replaced, at the latest
         self.titles = sorted({t for d in self.manifest["documents"].values()
                               for t in [d["title"], *d.get("measure_titles", [])]})
 
@@ -135,12 +138,47 @@ class _Generation:
             return found
         return self._filters.get(q, lambda: self.evaluator().ids(q))
 
+    def enter(self) -> bool:
+        """Count a request on this generation; False when it was released already (use the new one)."""
+        with self._opened_lock:
+            if self.released:
+                return False
+            self.users += 1
+            return True
+
+    def leave(self) -> None:
+        with self._opened_lock:
+            self.users -= 1
+            idle = self.retired and self.users == 0
+        if idle:
+            self.close()
+
+    def retire(self) -> None:
+        """It has been replaced: released as soon as no request uses it (now, if none does)."""
+        with self._opened_lock:
+            self.retired = True
+            idle = self.users == 0
+        if idle:
+            self.close()
+
     def close(self) -> None:
-        """Close the searchers this generation handed out (it has been replaced)."""
+        """Close the searchers this generation handed out (their files: a rebuild's deleted ones are
+        freed on disk) and drop its caches (their memory), once it has been replaced."""
         with self._opened_lock:
             opened, self._opened = self._opened, []
+            self.released = True
+            timer, self.timer = self.timer, None
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
         for s in opened:
             s.close()
+        self.local = threading.local()
+        self.results = evaluate.LRU(0)
+        self._filters = evaluate.LRU(0)
+        self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1, max_bytes=0)
+        self.frequencies = {}
+        for name in ("_facets", "_columns", "_historical", "_context"):
+            self.__dict__.pop(name, None)
 
     def compiler(self) -> QueryCompiler:
         self.searcher()
@@ -235,6 +273,28 @@ def _numbered(column) -> list[int]:
     return [numbers.setdefault(value, len(numbers)) for value in column]
 
 
+def _on_one_generation(method):
+    """Run a Searcher method on one generation, counted as in use meanwhile (so a replaced one is
+    released when its last request ends); nested calls share it."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        if getattr(self._pinned, "gen", None) is not None:
+            return method(self, *args, **kwargs)
+        for _ in range(5):
+            gen = self.generation()
+            if gen.enter():
+                break
+        else:
+            raise IndexUnavailable("the index was replaced repeatedly during this request; try again")
+        self._pinned.gen = gen
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._pinned.gen = None
+            gen.leave()
+    return run
+
+
 class Searcher:
     def __init__(self, index_dir, cache: bool = True):
         """cache=False answers every query afresh (benchmarks measure the engine, not the cache)."""
@@ -242,11 +302,14 @@ class Searcher:
         self.cache = cache
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
-        self._retired: list[tuple[float, _Generation]] = []
         self._failed: tuple | None = None   # (path, its files' identity, why it cannot be opened)
+        self._pinned = threading.local()    # the generation the calling thread's request runs on
 
     # -- index generations -------------------------------------------------------------------
     def generation(self) -> _Generation:
+        pinned = getattr(self._pinned, "gen", None)
+        if pinned is not None:
+            return pinned            # within a request: the generation it started on
         current = self.store.current
         if current is None:
             raise IndexUnavailable(f"no index in {self.store.root}: build one with "
@@ -270,18 +333,25 @@ class Searcher:
                     self._failed = (current, checksums.identity(current), str(exc))
                     raise
                 self._failed = None
-                now = time.monotonic()
-                if self._gen is not None:
-                    self._retired.append((now, self._gen))
-                self._gen = opened
+                old, self._gen = self._gen, opened
                 opened.verify_later()
-                # requests in flight finish on the generation they started with: close it later
-                for entry in [r for r in self._retired if now - r[0] > RETIRE_SECONDS]:
-                    self._retired.remove(entry)
-                    entry[1].close()
+                if old is not None:
+                    # requests in flight finish on the generation they started with; the last
+                    # one to leave it releases it (at once when none is in flight)
+                    old.retire()
+                    self._retire_later(old)
             return self._gen
 
+    def _retire_later(self, gen: _Generation) -> None:
+        """A request stuck on a replaced generation does not keep its memory past RETIRE_SECONDS."""
+        if gen.released:
+            return
+        timer = gen.timer = threading.Timer(RETIRE_SECONDS, gen.close)
+        timer.daemon = True
+        timer.start()
+
     # -- search ------------------------------------------------------------------------------
+    @_on_one_generation
     def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None) -> dict:
         """The result object for a query (see README); repeated queries on the same index generation
         are answered from a small cache, since readers' queries repeat and the index is immutable."""
@@ -385,6 +455,7 @@ class Searcher:
                 "category": info.get("category"), "version_date": info.get("version_date")}
 
     # -- suggestions, documents, health -----------------------------------------------------
+    @_on_one_generation
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Measure and document titles starting with (then containing) the prefix, then index words."""
         prefix = (prefix or "").strip()
@@ -404,6 +475,7 @@ class Searcher:
             out += words[:limit - len(out)]
         return out[:limit]
 
+    @_on_one_generation
     def document(self, doc_id: str) -> dict | None:
         gen = self.generation()
         summary = gen.manifest["documents"].get(doc_id)
@@ -425,6 +497,7 @@ class Searcher:
         return {"doc_id": doc_id, "title": summary["title"], "meta": summary.get("meta", {}),
                 "measures": list(measures.values())}
 
+    @_on_one_generation
     def doc_titles(self, doc_ids) -> dict[str, str]:
         """Titles of documents by id (for naming the documents facet)."""
         docs = self.generation().manifest["documents"]

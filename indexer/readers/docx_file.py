@@ -25,6 +25,7 @@ from docx.table import Table
 from ..model import CorpusError, Document
 from . import list_format
 from .structure import build_measures, split_front_matter, tidy_line
+from .text import check_line_lengths
 
 
 def _row_cells(row) -> list:
@@ -102,6 +103,7 @@ def read(path: Path, doc_id: str, text: str | None = None) -> Document:
     except (PackageNotFoundError, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, LxmlError,
             EOFError, zlib.error) as exc:
         raise CorpusError(path, None, f"not a readable .docx file ({type(exc).__name__}: {exc})") from exc
+    check_line_lengths(path, (_plain(kind, value) for kind, value, _ in items))   # block numbers as lines
     if any(_is_list_header(b) for b in items):
         return _read_list(path, doc_id, items)
     lines = [(n, part) for n, (kind, value, _) in enumerate(items, 1)

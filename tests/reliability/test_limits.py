@@ -334,3 +334,36 @@ def test_public_url_is_checked_at_start(bad):
     from search_app.config import ConfigError, load_config
     with pytest.raises(ConfigError):
         load_config({"PUBLIC_URL": bad}, environ={})
+
+
+# -- issue 12: one enormous clause or row ------------------------------------------------------------
+
+def test_check_names_an_over_long_row_with_file_and_line(tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+    from indexer.model import MAX_LINE_CHARS
+    from tests.conftest import copy_corpus
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "huge.txt").write_text("巨大清单\n\n序号\t改革举措\t主要内容\t责任部门\n1\t措施\t短。\t省科技厅\n"
+                                     f"2\t措施\t{'很长的内容，' * (MAX_LINE_CHARS // 6 + 1)}\t省科技厅\n", encoding="utf-8")
+    done = CliRunner().invoke(main, ["check", "--corpus", str(corpus)])
+    assert done.exit_code == 1
+    assert f"{corpus / 'huge.txt'}:5: line of" in done.output
+
+
+def test_a_huge_paragraph_is_indexed_as_bounded_clauses_and_answers_are_bounded(tmp_path):
+    from indexer.build import build_index
+    from indexer.model import MAX_CLAUSE_CHARS
+    from tests.conftest import copy_corpus
+    corpus, index = copy_corpus(tmp_path / "corpus"), tmp_path / "index"
+    body = "量子密钥分发网络建设" * 20_000            # 200k characters, no sentence end
+    (corpus / "huge.html").write_text(f"<html><head><title>巨大页面</title></head><body><h1>巨大页面</h1>"
+                                      f"<p>{body}</p></body></html>", encoding="utf-8")
+    build_index([corpus], index)
+    client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
+    response = client.get("/api/search?q=量子密钥&per_page=50")
+    assert response.status_code == 200
+    hits = response.get_json()["hits"]
+    assert hits and all(len(h["text"]) <= MAX_CLAUSE_CHARS for h in hits)
+    assert len(response.data) < 50 * 5 * MAX_CLAUSE_CHARS * 3          # bytes: text + highlight per hit

@@ -12,9 +12,10 @@ from whoosh import index as whoosh_index
 from whoosh.formats import Positions
 from whoosh.query import Term
 
+from . import checksums
 from .analysis import index_positions, text_cuts
 from .clauses import document_clauses
-from .corpus import discover, file_hash, mark_versions, read_all
+from .corpus import discover, file_hash, mark_versions, read_all, read_source
 from .model import CorpusError, Document
 from .parallel import build_parts
 from .resources import corpus_analyzer, lay_terms, stopwords, synonym_groups
@@ -280,6 +281,7 @@ def _write_json(path: Path, data) -> None:
 def _finish(store, gen, manifest, corpus_root):
     _write_json(gen / "synonyms.json", synonym_groups(corpus_root))
     _write_json(gen / "manifest.json", manifest)
+    checksums.write(gen)
     verify(gen, manifest)
     store.publish(gen)
 
@@ -366,13 +368,12 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
         if not (added or changed or removed):
             return {"generation": store.current.name, "added": 0, "changed": 0, "removed": 0,
                     "seconds": round(time.time() - t0, 2)}
-        from .readers import read_document
         sources = {s.doc_id: s for s in discover(corpus_dirs)}
         docs, errors = [], []
 
         def read(src):
             try:
-                docs.append(read_document(src.path, src.doc_id))
+                docs.append(read_source(src))
             except (CorpusError, OSError, ValueError) as exc:
                 errors.append(exc if isinstance(exc, CorpusError) else CorpusError(src.path, None, str(exc)))
 

@@ -1,13 +1,15 @@
 """Cut measure paragraphs into sentence clauses without losing a character.
 
 A clause ends after 。！？； (and their half-width forms ! ? ;) or at the paragraph end, never
-inside 《》“”‘’（）()〔〕[]【】 brackets. Only brackets that close within the paragraph protect
+inside 《》“”‘’（）()〔〕[]【】 brackets. A sentence longer than MAX_CLAUSE_CHARS is cut into
+clauses of at most that many (after a comma or space where there is one), so that no query
+pays for one enormous clause. Only brackets that close within the paragraph protect
 their content: a quote opened and never closed (as in amendment texts quoting several
 paragraphs) must not swallow the whole paragraph into one clause.
 """
 from __future__ import annotations
 
-from .model import Clause, Document
+from .model import MAX_CLAUSE_CHARS, Clause, Document
 
 ENDERS = set("。！？；!?;")
 OPENERS = {"《": "》", "“": "”", "‘": "’", "（": "）", "(": ")", "〔": "〕", "[": "]", "【": "】", "「": "」", "『": "』"}
@@ -57,11 +59,26 @@ def split_sentences(paragraph: str) -> list[str]:
     return merged
 
 
+SOFT_BREAKS = set("，、,：: \t）)》”")
+
+
+def bounded(sentence: str, limit: int = MAX_CLAUSE_CHARS) -> list[str]:
+    """The sentence in pieces of at most `limit` characters; ''.join(result) == sentence."""
+    pieces = []
+    while len(sentence) > limit:
+        cut = max((i + 1 for i in range(limit // 2, limit) if sentence[i] in SOFT_BREAKS), default=limit)
+        pieces.append(sentence[:cut])
+        sentence = sentence[cut:]
+    pieces.append(sentence)
+    return pieces
+
+
 def document_clauses(doc: Document) -> list[Clause]:
     """Every clause of a document, in reading order, with its stable id."""
     clauses = []
     for m in doc.measures:
         for p_no, para in enumerate(m.paragraphs, 1):
-            for s_no, sentence in enumerate(split_sentences(para), 1):
+            pieces = [piece for sentence in split_sentences(para) for piece in bounded(sentence)]
+            for s_no, sentence in enumerate(pieces, 1):
                 clauses.append(Clause(f"{doc.doc_id}:{m.no}:{p_no}:{s_no}", doc.doc_id, m.no, p_no, s_no, sentence))
     return clauses

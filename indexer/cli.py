@@ -8,6 +8,7 @@ import click
 
 from .build import BuildError, build_index, check_corpus, pending_changes, resources_digest, update_index
 from .model import CorpusError
+from .checksums import IndexDamaged
 from .store import IndexBusy, IndexStore
 
 corpus_option = click.option(
@@ -149,14 +150,43 @@ def stats(corpus_dirs, index_dir):
 @index_option
 @wait_option
 def rollback(index_dir, wait):
-    """Make the previous good index live again (the current one becomes previous)."""
+    """Make the previous good index live again (the current one becomes previous).
+
+    Every file of the previous index is first checked against its checksums: exit 3, nothing
+    switched, when it is damaged.
+    """
     store = IndexStore(index_dir)
     try:
         with store.lock(wait):
             gen = store.rollback()
     except (FileNotFoundError, IndexBusy) as exc:
         _fail(exc)
+    except IndexDamaged as exc:
+        _fail(exc, code=3)
     click.echo(f"rolled back to {gen.name}")
+
+
+@main.command("check-index")
+@index_option
+def check_index(index_dir):
+    """Read every file of the live index (and the previous one) back against the checksums
+    written at build. Exit 0 when they match, 3 with a one-line reason when the live one is
+    damaged or missing (a damaged previous one is named, exit 1)."""
+    from . import checksums
+    store = IndexStore(index_dir)
+    if store.current is None or not store.current.is_dir():
+        _fail(f"no index in {index_dir}; run policy-index build", code=3)
+    try:
+        checked = checksums.verify(store.current)
+    except IndexDamaged as exc:
+        _fail(exc, code=3)
+    click.echo(f"{store.current.name}: " + ("every file matches its checksum" if checked
+                                             else "built before checksums: not checked"))
+    if store.previous is not None and store.previous.is_dir():
+        try:
+            checksums.verify(store.previous)
+        except IndexDamaged as exc:
+            _fail(f"previous index: {exc}")
 
 
 if __name__ == "__main__":

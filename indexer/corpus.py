@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from .model import CorpusError, Document
 from .readers import NOT_DOCUMENTS, read_document
 
 DOCUMENT_SUFFIXES = {".txt", ".tsv", ".md", ".html", ".htm", ".docx"}
+# A corpus file that is a symbolic link (or lies below one) resolving outside every corpus folder
+# is refused, named, unless this is set: a link to /etc/passwd must not be indexed and served.
+ALLOW_OUTSIDE_LINKS_ENV = "POLICY_SEARCH_ALLOW_OUTSIDE_LINKS"
 
 
 @dataclass
@@ -16,6 +20,30 @@ class SourceFile:
     path: Path
     doc_id: str
     root: Path
+    refused: str | None = None     # why the file is not read (a link outside the corpus folders)
+
+
+def outside_links_allowed() -> bool:
+    return os.environ.get(ALLOW_OUTSIDE_LINKS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _outside(path: Path, roots: list[Path]) -> str | None:
+    """Why `path` may not be read: it resolves outside every corpus folder (None when inside)."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None                # a dangling link or a loop: reading it fails and is named anyway
+    if any(target.is_relative_to(r) for r in roots):
+        return None
+    return (f"a symbolic link to {target}, outside the corpus folders: refused (set "
+            f"{ALLOW_OUTSIDE_LINKS_ENV}=1 to follow such links)")
+
+
+def read_source(src: SourceFile) -> Document:
+    """The document of one discovered file; a CorpusError for a refused one."""
+    if src.refused:
+        raise CorpusError(src.path, None, src.refused)
+    return read_document(src.path, src.doc_id)
 
 
 def doc_id_for(root: Path, path: Path, prefix: str = "") -> str:
@@ -31,7 +59,9 @@ def discover(roots) -> list[SourceFile]:
     name ('laws/…'), so adding a collection never changes the links into another.
     """
     found, seen = [], set()
-    for i, root in enumerate(Path(r) for r in roots):
+    roots = [Path(r) for r in roots]
+    resolved = [] if outside_links_allowed() else [r.resolve() for r in roots]
+    for i, root in enumerate(roots):
         if not root.is_dir():
             raise CorpusError(root, None, "corpus folder not found")
         prefix = "" if i == 0 else root.name + "/"
@@ -45,7 +75,7 @@ def discover(roots) -> list[SourceFile]:
             if doc_id in seen:
                 raise CorpusError(path, None, f"two files give the same document id {doc_id!r}")
             seen.add(doc_id)
-            found.append(SourceFile(path, doc_id, root))
+            found.append(SourceFile(path, doc_id, root, _outside(path, resolved) if resolved else None))
     return found
 
 
@@ -58,7 +88,7 @@ def read_all(sources):
     docs, errors = [], []
     for src in sources:
         try:
-            docs.append(read_document(src.path, src.doc_id))
+            docs.append(read_source(src))
         except CorpusError as exc:
             errors.append(exc)
         except (OSError, ValueError) as exc:

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Bounds on what one corpus line and one indexed clause may hold. The longest line of the law
+# collection is 2,762 characters and its longest sentence 922, the seed list's rows under 1,000.
+MAX_LINE_CHARS = 100_000    # a longer line (list row, article, block) is a corpus error at file:line
+MAX_CLAUSE_CHARS = 2_000    # a longer sentence is indexed as several clauses of at most this many
+
 
 class CorpusError(ValueError):
     """A corpus file that cannot be read as it is; always names the file and, where known, the line."""

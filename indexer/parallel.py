@@ -39,7 +39,34 @@ def split(docs, parts: int) -> list[list[int]]:
     return [sorted(s) for s in shares if s]
 
 
-def _worker(part_dir: str, indexes: list[int]) -> None:
+PR_SET_PDEATHSIG = 1   # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this worker when its parent dies, even by SIGKILL (Linux prctl
+    PR_SET_PDEATHSIG); elsewhere, a thread watching the parent's pid does it."""
+    import signal
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl")
+    except (OSError, AttributeError):
+        import threading
+        import time
+
+        def watch():
+            while os.getppid() == parent_pid:
+                time.sleep(0.5)
+            os._exit(1)
+        threading.Thread(target=watch, daemon=True).start()
+        return
+    if os.getppid() != parent_pid:    # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _worker(part_dir: str, indexes: list[int], parent_pid: int) -> None:
+    die_with_parent(parent_pid)
     docs, by_id, analyzer, write_docs = _WORK
     from .schema import make_schema
     ix = whoosh_index.create_in(part_dir, make_schema(analyzer))
@@ -62,7 +89,7 @@ def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int) -> dic
         for n, indexes in enumerate(split(docs, procs)):
             part = gen / f"part-{n}"
             part.mkdir()
-            worker = ctx.Process(target=_worker, args=(str(part), indexes), daemon=True)
+            worker = ctx.Process(target=_worker, args=(str(part), indexes, os.getpid()), daemon=True)
             worker.start()
             workers.append((worker, part))
         for worker, _ in workers:

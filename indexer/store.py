@@ -2,7 +2,7 @@
 
     index/CURRENT     name of the live generation (replaced atomically with os.replace)
     index/PREVIOUS    the last good generation before it, for rollback
-    index/gen-…/      one complete Whoosh index + manifest.json + synonyms.json
+    index/gen-…/      one complete Whoosh index + manifest.json + synonyms.json + checksums.json
     index/.lock       serialises builders (filelock)
 
 Readers only ever follow CURRENT to a generation that was verified before CURRENT named it, so
@@ -115,9 +115,13 @@ class IndexStore:
         self.prune()
 
     def rollback(self) -> Path:
+        """Make PREVIOUS live, after checking every byte of it against its checksums
+        (checksums.IndexDamaged, nothing switched, when they do not match)."""
         prev, cur = self._read_pointer("PREVIOUS"), self._read_pointer("CURRENT")
         if not prev or not (self.root / prev).is_dir():
             raise FileNotFoundError(f"no previous index to roll back to in {self.root}")
+        from . import checksums
+        checksums.verify(self.root / prev)
         self._write_pointer("CURRENT", prev)
         self._write_pointer("PREVIOUS", cur)
         return self.root / prev

@@ -37,6 +37,10 @@ def query(index_dir, as_json, limit, page, dept, doc, query):
     Exit status 2 for a bad query, 3 when there is no usable index.
     """
     text = " ".join(query)
+    for name, value in (("QUERY", text), ("--dept", dept), ("--doc", doc)):
+        if value and _undecodable(value):
+            click.echo(f"bad query: {name} is not valid UTF-8 text", err=True)
+            sys.exit(2)
     try:
         result = Searcher(index_dir).search(text, page=page, per_page=limit, dept=dept, doc=doc)
     except QueryError as exc:
@@ -46,22 +50,43 @@ def query(index_dir, as_json, limit, page, dept, doc, query):
         click.echo(f"no index: {exc}", err=True)
         sys.exit(3)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False))
+        click.echo(_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(result, ensure_ascii=False)))
         return
     _print_readable(result)
 
 
+# Characters a terminal acts on rather than shows: C0/C1 controls (ESC starts colour and cursor
+# sequences, BEL rings), DEL, and the bidirectional overrides/isolates (U+202E reverses what follows).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _undecodable(value: str) -> bool:
+    """An argument holding bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    return any("\ud800" <= c <= "\udfff" for c in value)
+
+
+def _safe(value) -> str:
+    """Corpus text fit for a terminal: the characters above shown as escapes (\\x1b, \\u202e)."""
+    text = "" if value is None else str(value)
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
 def _print_readable(result):
     note = " (relaxed: not every word matched)" if result["relaxed"] else ""
-    click.echo(f"{result['total']} clauses for {result['query']!r}{note}, page {result['page']}")
+    click.echo(f"{result['total']} clauses for {_safe(repr(result['query']))}{note}, page {result['page']}")
     for i, hit in enumerate(result["hits"], (result["page"] - 1) * result["per_page"] + 1):
-        text = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m[1], bold=True, fg="red"), hit["highlight"])
-        click.echo(f"\n{i}. {hit['doc_title']} · {hit['article'] or hit['measure_no']} {hit['measure_title']}")
-        click.echo(f"   {html.unescape(text)}")
+        # unescape and make safe each piece of the highlight, then style the marked ones
+        pieces = re.split(r"<mark>(.*?)</mark>", hit["highlight"])
+        text = "".join(click.style(_safe(html.unescape(p)), bold=True, fg="red") if k % 2 else _safe(html.unescape(p))
+                       for k, p in enumerate(pieces))
+        click.echo(f"\n{i}. {_safe(hit['doc_title'])} · {_safe(hit['article'] or hit['measure_no'])} "
+                   f"{_safe(hit['measure_title'])}")
+        click.echo(f"   {text}")
+        where = _safe(hit["clause_id"])
         if hit["departments"]:
-            click.echo(f"   {'、'.join(hit['departments'])}  [{hit['clause_id']}]")
+            click.echo(f"   {_safe('、'.join(hit['departments']))}  [{where}]")
         else:
-            click.echo(f"   [{hit['clause_id']}]")
+            click.echo(f"   [{where}]")
 
 
 @main.command()

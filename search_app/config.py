@@ -22,6 +22,7 @@ DEFAULTS: dict = {
     "RATE_LIMIT_LOOPBACK": False,  # also limit 127.0.0.1/::1 (exempt by default: local tools, a proxy)
     "MAX_CONTENT_LENGTH": 16 * 1024,  # bytes of request body; every route is GET
     "TRUSTED_PROXIES": 0,        # reverse proxies in front whose X-Forwarded-For/-Proto/-Host to trust
+    "PUBLIC_URL": None,          # e.g. "https://search.intranet.example": /embed's snippet points here, not at Host
 }
 
 # environment variable (without prefix) -> config key; aliases accepted for convenience
@@ -39,6 +40,7 @@ ENV_KEYS = {
     "RATE_LIMIT_LOOPBACK": "RATE_LIMIT_LOOPBACK",
     "MAX_CONTENT_LENGTH": "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "PUBLIC_URL": "PUBLIC_URL",
 }
 INT_KEYS = {"MAX_QUERY_LENGTH", "DEFAULT_PER_PAGE", "MAX_PER_PAGE", "MAX_PAGE", "SUGGEST_LIMIT",
             "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES"}
@@ -66,6 +68,17 @@ def parse_origins(value) -> list[str]:
     return out
 
 
+def parse_public_url(value, source: str = "config") -> str:
+    """The service's public address (scheme://host[:port][/path]) without a trailing slash."""
+    from urllib.parse import urlsplit
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
+            or any(c in text for c in '<>"\' \\') or any(ord(c) < 33 for c in text):
+        raise ConfigError(f"{source}: PUBLIC_URL must look like https://search.example[/path], got {value!r}")
+    return text
+
+
 def _coerce(key: str, value, source: str):
     if key in INT_KEYS:
         try:
@@ -85,6 +98,8 @@ def _coerce(key: str, value, source: str):
         return word in ("1", "true", "yes", "on")
     if key == "CORS_ORIGINS":
         return parse_origins(value)
+    if key == "PUBLIC_URL":
+        return parse_public_url(value, source)
     if key == "INDEX_DIR":
         return os.fspath(value)
     return value

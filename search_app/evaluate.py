@@ -23,10 +23,12 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["Postings", "Evaluator", "LRU", "top", "restrict", "member", "EMPTY"]
+__all__ = ["Postings", "Evaluator", "LRU", "array_bytes", "top", "restrict", "member", "EMPTY"]
 
 EMPTY = (np.empty(0, np.int32), np.empty(0))
-MAX_CACHED_POSTINGS = 6_000_000   # ~72 MB of ids and scores per index generation
+MAX_CACHED_BYTES = 72_000_000     # ids and scores (and, apart, positions) kept per index generation
+MAX_CACHED_TERMS = 50_000         # terms kept, however small: unknown words cache as empty entries
+ENTRY_BYTES = 200                 # what one cached entry costs beside its arrays (key, tuple, dict slot)
 PROXIMITY_CANDIDATES = 300        # a bonus phrase is checked in this many best matches at most
 MAX_ARRAY_SLOP = 16               # wider phrases are left to Whoosh's span matcher
 _POSITION_KEY = 1 << 24           # document number × this + word position: one sortable key
@@ -35,11 +37,11 @@ _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float
 
 class LRU:
     """Values made on a miss, least recently used dropped beyond `limit` (counted by size_of: one
-    per value unless given). Made outside the lock: two threads may both make one, the first kept
-    wins."""
+    per value unless given) or beyond `max_items` values. Made outside the lock: two threads may
+    both make one, the first kept wins."""
 
-    def __init__(self, limit, size_of=lambda value: 1):
-        self.limit, self.size_of = limit, size_of
+    def __init__(self, limit, size_of=lambda value: 1, max_items=None):
+        self.limit, self.size_of, self.max_items = limit, size_of, max_items
         self.items: OrderedDict = OrderedDict()
         self.size = 0
         self._lock = threading.Lock()
@@ -56,10 +58,16 @@ class LRU:
                 return self.items[key]
             self.items[key] = found
             self.size += self.size_of(found)
-            while self.size > self.limit and len(self.items) > 1:
+            while len(self.items) > 1 and (self.size > self.limit or
+                                           (self.max_items is not None and len(self.items) > self.max_items)):
                 _, old = self.items.popitem(last=False)
                 self.size -= self.size_of(old)
         return found
+
+
+def array_bytes(found) -> int:
+    """Bytes a cached tuple of arrays holds, an empty one (an unknown word) included."""
+    return ENTRY_BYTES + sum(a.nbytes for a in found if isinstance(a, np.ndarray))
 
 
 class Postings:
@@ -69,10 +77,10 @@ class Postings:
     calling thread's own Whoosh searcher (Whoosh's files are not safe to share between threads).
     """
 
-    def __init__(self, B=0.75, K1=1.2, max_postings=MAX_CACHED_POSTINGS):
+    def __init__(self, B=0.75, K1=1.2, max_bytes=MAX_CACHED_BYTES, max_terms=MAX_CACHED_TERMS):
         self.B, self.K1 = B, K1
-        self._terms = LRU(max_postings, lambda found: len(found[0]))
-        self._positions = LRU(max_postings, lambda found: len(found[1]))
+        self._terms = LRU(max_bytes, array_bytes, max_terms)
+        self._positions = LRU(max_bytes, array_bytes, max_terms)
         self._lengths: dict[str, np.ndarray] = {}
         self._live = None
 

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 MAX_QUERY_LENGTH = 200
-MAX_WORDS = 20   # distinct words, OR alternatives and exclusions included: each costs a posting scan
+MAX_WORDS = 20   # distinct words, OR alternatives, exclusions and filters included: each costs a posting scan
+MAX_FILTERS = 8  # distinct filters (部门:… 年份:…) in one query: each may stand for thousands of documents
 
 FIELD_ALIASES = {
     "部门": "dept", "dept": "dept", "department": "dept",
@@ -72,7 +73,8 @@ def _deduplicated(parsed: ParsedQuery) -> ParsedQuery:
             seen.add(key)
             groups.append(group)
     negated = list({(w.text, w.phrase): w for w in parsed.negated}.values())
-    return ParsedQuery(groups, negated, parsed.filters)
+    filters = {key: list(dict.fromkeys(values)) for key, values in parsed.filters.items()}
+    return ParsedQuery(groups, negated, filters)
 
 
 def parse(q: str | None) -> ParsedQuery:
@@ -136,7 +138,10 @@ def parse(q: str | None) -> ParsedQuery:
     if pending_or:
         raise QueryError("OR 两边都需要检索词 (OR needs a word on each side)")
     parsed = _deduplicated(parsed)
-    words = sum(len(g) for g in parsed.groups) + len(parsed.negated)
+    filters = sum(len(v) for k, v in parsed.filters.items() if k != "version")
+    if filters > MAX_FILTERS:
+        raise QueryError(f"筛选条件过多，最多 {MAX_FILTERS} 个 (too many filters: {filters}, at most {MAX_FILTERS})")
+    words = sum(len(g) for g in parsed.groups) + len(parsed.negated) + filters
     if words > MAX_WORDS:
         raise QueryError(f"检索词过多，最多 {MAX_WORDS} 个 (too many words: {words}, at most {MAX_WORDS})")
     if not parsed.groups and not parsed.filters:

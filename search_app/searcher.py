@@ -6,6 +6,7 @@ started with. Whoosh searchers are kept one per thread.
 """
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -16,6 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
 
+from indexer import checksums
 from indexer.numerals import article_label
 from indexer.resources import learned_terms, question_words
 from indexer.store import IndexStore
@@ -35,8 +37,10 @@ CROWDED_PLACES = 10  # (one long law does not fill the first page)
 MAX_MORE_CLAUSES = 3  # a hit's other matching clauses listed with it
 RERANK_WINDOW = 200
 RESULT_CACHE_SIZE = 512   # results kept per index generation
+RESULT_CACHE_BYTES = 32_000_000   # … and their text, about: a result counts its hits' characters × 4
 FILTER_CACHE_SIZE = 256   # filters' clause sets kept per index generation
-RETIRE_SECONDS = 60  # a replaced generation's searchers are closed this long after the switch
+FILTER_CACHE_BYTES = 64_000_000   # … and the bytes of their arrays (a broad filter holds 400k ids)
+RETIRE_SECONDS = 60  # a replaced generation still in use is closed this long after the switch at most
 # filters on document metadata, resolved through the manifest: query key → meta key
 DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
 # result facets: (name in the result, index field, most values listed)
@@ -54,27 +58,62 @@ class _Generation:
 
     def __init__(self, path: Path):
         self.path = path
+        self.damage: str | None = None   # set when its files fail their checksums: every request 503
+        self._checking = threading.Lock()
         try:
+            self.checked = checksums.check_sizes(path)      # a stat a file here; every byte below
             self.index = whoosh_index.open_dir(str(path))
             self.manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
             self.synonyms = json.loads((path / "synonyms.json").read_text(encoding="utf-8"))
             self.analyzer = self.index.schema["text"].analyzer
             self.normalizer = self.analyzer[0].normalizer
             self.index.searcher().close()   # opens every segment now: damage shows here, not per request
+        except checksums.IndexDamaged as exc:
+            raise IndexUnavailable(str(exc)) from exc
         except Exception as exc:  # any damage to the folder: report, never crash the server
+            try:
+                checksums.verify(path)                    # the file to blame, when checksums can say
+            except checksums.IndexDamaged as damage:
+                raise IndexUnavailable(str(damage)) from exc
+            except OSError:
+                pass
             raise IndexUnavailable(f"the index at {path} cannot be opened ({type(exc).__name__}: {exc}); "
                                    f"rebuild it with: policy-index build") from exc
+        self.verified_as = None          # the files' identity when last read back against checksums
         self.local = threading.local()
         self._opened: list = []          # every per-thread searcher, to close when retired
-        self.results = evaluate.LRU(RESULT_CACHE_SIZE)     # recent results of this generation
+        self.results = evaluate.LRU(RESULT_CACHE_BYTES, _result_bytes, RESULT_CACHE_SIZE)  # recent results
         self.frequencies: dict = {}                        # (field, word) → document frequency
-        self._filters = evaluate.LRU(FILTER_CACHE_SIZE)    # filter query → allowed clause ids
+        # one filter's query → its allowed clause ids (a query's filters are intersected from these)
+        self._filters = evaluate.LRU(FILTER_CACHE_BYTES, lambda ids: evaluate.ENTRY_BYTES + ids.nbytes,
+                                     FILTER_CACHE_SIZE)
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1)
         self._opened_lock = threading.Lock()
         self.question_words = frozenset(question_words())
         self.vocabulary = ranking.Vocabulary(self.normalizer, self.synonyms.get("lay", ()), learned_terms())
+        self.users, self.retired, self.released = 0, False, False   # requests on it; replaced; closed
+        self.timer = None                # closes it RETIRE_SECONDS after it was replaced, at the latest
         self.titles = sorted({t for d in self.manifest["documents"].values()
                               for t in [d["title"], *d.get("measure_titles", [])]})
+
+    # -- checksums ----------------------------------------------------------------------------
+    def verify(self) -> str | None:
+        """Read every file back against its checksums, unless done since they last changed (their
+        inode, size and time); the damage found (also kept in self.damage) or None."""
+        with self._checking:
+            now = checksums.identity(self.path)
+            if self.damage is None and now != self.verified_as:
+                try:
+                    self.checked = checksums.verify(self.path)
+                except checksums.IndexDamaged as exc:
+                    self.damage = str(exc)
+                self.verified_as = now
+        return self.damage
+
+    def verify_later(self) -> None:
+        """verify() in a background thread: opening stays fast, and a damaged generation starts
+        answering 503 within about a second (0.5 s for the 360 MB law index)."""
+        threading.Thread(target=self.verify, name=f"verify {self.path.name}", daemon=True).start()
 
     def searcher(self):
         s = getattr(self.local, "searcher", None)
@@ -92,15 +131,57 @@ class _Generation:
         return self.local.evaluator
 
     def allowed(self, q) -> np.ndarray:
-        """The clause ids a filter query allows; filters repeat across queries, so they are kept."""
+        """The clause ids a filter query allows. Filters repeat across queries, so each one's ids
+        are kept (not those of every combination typed), and several are intersected."""
+        if isinstance(q, Q.And):
+            parts = sorted((self.allowed(p) for p in q.subqueries), key=len)
+            found = parts[0]
+            for part in parts[1:]:
+                found = np.intersect1d(found, part, assume_unique=True)
+            return found
         return self._filters.get(q, lambda: self.evaluator().ids(q))
 
+    def enter(self) -> bool:
+        """Count a request on this generation; False when it was released already (use the new one)."""
+        with self._opened_lock:
+            if self.released:
+                return False
+            self.users += 1
+            return True
+
+    def leave(self) -> None:
+        with self._opened_lock:
+            self.users -= 1
+            idle = self.retired and self.users == 0
+        if idle:
+            self.close()
+
+    def retire(self) -> None:
+        """It has been replaced: released as soon as no request uses it (now, if none does)."""
+        with self._opened_lock:
+            self.retired = True
+            idle = self.users == 0
+        if idle:
+            self.close()
+
     def close(self) -> None:
-        """Close the searchers this generation handed out (it has been replaced)."""
+        """Close the searchers this generation handed out (their files: a rebuild's deleted ones are
+        freed on disk) and drop its caches (their memory), once it has been replaced."""
         with self._opened_lock:
             opened, self._opened = self._opened, []
+            self.released = True
+            timer, self.timer = self.timer, None
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
         for s in opened:
             s.close()
+        self.local = threading.local()
+        self.results = evaluate.LRU(0)
+        self._filters = evaluate.LRU(0)
+        self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1, max_bytes=0)
+        self.frequencies = {}
+        for name in ("_facets", "_columns", "_historical", "_context"):
+            self.__dict__.pop(name, None)
 
     def compiler(self) -> QueryCompiler:
         self.searcher()
@@ -192,9 +273,49 @@ class _Generation:
         return found
 
 
+class _damage_is_unavailable:
+    """An unexpected error reading a generation: if its files fail their checksums, it is the
+    damage (IndexUnavailable: 503 with the rebuild hint), else the error itself."""
+
+    def __init__(self, gen):
+        self.gen = gen
+
+    def __enter__(self):
+        return self.gen
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or isinstance(exc, (IndexUnavailable, QueryError)) or not isinstance(exc, Exception):
+            return False
+        if self.gen.verify():
+            raise IndexUnavailable(self.gen.damage) from exc
+        return False
+
+
 def _numbered(column) -> list[int]:
     numbers: dict = {}
     return [numbers.setdefault(value, len(numbers)) for value in column]
+
+
+def _on_one_generation(method):
+    """Run a Searcher method on one generation, counted as in use meanwhile (so a replaced one is
+    released when its last request ends); nested calls share it."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        if getattr(self._pinned, "gen", None) is not None:
+            return method(self, *args, **kwargs)
+        for _ in range(5):
+            gen = self.generation()
+            if gen.enter():
+                break
+        else:
+            raise IndexUnavailable("the index was replaced repeatedly during this request; try again")
+        self._pinned.gen = gen
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._pinned.gen = None
+            gen.leave()
+    return run
 
 
 class Searcher:
@@ -204,30 +325,56 @@ class Searcher:
         self.cache = cache
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
-        self._retired: list[tuple[float, _Generation]] = []
+        self._failed: tuple | None = None   # (path, its files' identity, why it cannot be opened)
+        self._pinned = threading.local()    # the generation the calling thread's request runs on
 
     # -- index generations -------------------------------------------------------------------
     def generation(self) -> _Generation:
+        pinned = getattr(self._pinned, "gen", None)
+        if pinned is not None:
+            return pinned            # within a request: the generation it started on
         current = self.store.current
         if current is None:
             raise IndexUnavailable(f"no index in {self.store.root}: build one with "
                                    f"policy-index build --index {self.store.root}")
         gen = self._gen
-        if gen is not None and gen.path == current:
-            return gen
+        if gen is None or gen.path != current:
+            gen = self._switch(current)
+        if gen.damage:
+            raise IndexUnavailable(gen.damage)
+        return gen
+
+    def _switch(self, current: Path) -> _Generation:
+        failed = self._failed
+        if failed is not None and failed[0] == current and failed[1] == checksums.identity(current):
+            raise IndexUnavailable(failed[2])   # the same broken files: not opened (and read) again
         with self._lock:
             if self._gen is None or self._gen.path != current:
-                now = time.monotonic()
-                if self._gen is not None:
-                    self._retired.append((now, self._gen))
-                self._gen = _Generation(current)
-                # requests in flight finish on the generation they started with: close it later
-                for entry in [r for r in self._retired if now - r[0] > RETIRE_SECONDS]:
-                    self._retired.remove(entry)
-                    entry[1].close()
+                try:
+                    opened = _Generation(current)
+                except IndexUnavailable as exc:
+                    self._failed = (current, checksums.identity(current), str(exc))
+                    raise
+                self._failed = None
+                old, self._gen = self._gen, opened
+                opened.verify_later()
+                if old is not None:
+                    # requests in flight finish on the generation they started with; the last
+                    # one to leave it releases it (at once when none is in flight)
+                    old.retire()
+                    self._retire_later(old)
             return self._gen
 
+    def _retire_later(self, gen: _Generation) -> None:
+        """A request stuck on a replaced generation does not keep its memory past RETIRE_SECONDS."""
+        if gen.released:
+            return
+        timer = gen.timer = threading.Timer(RETIRE_SECONDS, gen.close)
+        timer.daemon = True
+        timer.start()
+
     # -- search ------------------------------------------------------------------------------
+    @_on_one_generation
     def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None, expand=True) -> dict:
         """The result object for a query (see README); repeated queries on the same index generation
         are answered from a small cache, since readers' queries repeat and the index is immutable."""
@@ -235,9 +382,11 @@ class Searcher:
         gen = self.generation()
         expand = bool(expand)
         key = (q, page, per_page, dept, doc, tuple(sorted((k, str(v)) for k, v in (filters or {}).items())), expand)
-        if not self.cache:
-            return self._search(gen, q, page, per_page, dept, doc, filters, expand)
-        return _copied(gen.results.get(key, lambda: self._search(gen, q, page, per_page, dept, doc, filters, expand)))
+        with _damage_is_unavailable(gen):
+            if not self.cache:
+                return self._search(gen, q, page, per_page, dept, doc, filters, expand)
+            return _copied(gen.results.get(key, lambda: self._search(gen, q, page, per_page, dept, doc, filters,
+                                                                      expand)))
 
     def _search(self, gen, q, page, per_page, dept, doc, filters, expand=True) -> dict:
         parsed = parse(q)
@@ -363,6 +512,7 @@ class Searcher:
                 "highlight": highlight(gen.analyzer, f["text"], terms, f.get("cuts"))}
 
     # -- suggestions, documents, health -----------------------------------------------------
+    @_on_one_generation
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Measure and document titles starting with (then containing) the prefix, then index words."""
         prefix = (prefix or "").strip()
@@ -382,6 +532,7 @@ class Searcher:
             out += words[:limit - len(out)]
         return out[:limit]
 
+    @_on_one_generation
     def document(self, doc_id: str) -> dict | None:
         gen = self.generation()
         summary = gen.manifest["documents"].get(doc_id)
@@ -403,6 +554,7 @@ class Searcher:
         return {"doc_id": doc_id, "title": summary["title"], "meta": summary.get("meta", {}),
                 "measures": list(measures.values())}
 
+    @_on_one_generation
     def doc_titles(self, doc_ids) -> dict[str, str]:
         """Titles of documents by id (for naming the documents facet)."""
         docs = self.generation().manifest["documents"]
@@ -410,29 +562,41 @@ class Searcher:
 
     def warm(self) -> None:
         """Open the live generation and load jieba, the facet maps and the version mask now, so the
-        first reader's query is not the one that pays seconds for them."""
+        first reader's query is not the one that pays seconds for them. Never raises: on a missing
+        or damaged index the server still starts and says on /healthz what is wrong."""
         try:
             gen = self.generation()
+            with _damage_is_unavailable(gen):
+                for _, field, _ in FACETS:
+                    gen.facet(field)
+                gen.columns()
+                gen.ranker()
+                gen.historical()
+                gen.compiler().units("预热")
         except IndexUnavailable:
-            return  # the server still starts and says on /healthz what is wrong
-        for _, field, _ in FACETS:
-            gen.facet(field)
-        gen.columns()
-        gen.ranker()
-        gen.historical()
-        gen.compiler().units("预热")
+            return
+        except Exception:  # noqa: BLE001 - not damage its checksums show: the requests will say
+            import logging
+            logging.getLogger(__name__).exception("warming the index failed")
 
     def health(self) -> dict:
+        """The live generation's state; its files are read back against their checksums here when
+        they changed since last verified (a stat a file otherwise)."""
         try:
             gen = self.generation()
+            if gen.verified_as is not None and gen.verify():
+                raise IndexUnavailable(gen.damage)
             docs = gen.manifest["documents"]
-            with_searcher = gen.searcher()
+            with _damage_is_unavailable(gen):
+                with_searcher = gen.searcher()
+                clauses = with_searcher.doc_count()
+            verified = None if gen.verified_as is None else gen.checked
             return {"ok": True, "generation": gen.path.name, "documents": len(docs),
-                    "clauses": with_searcher.doc_count(), "built_at": gen.manifest.get("built_at"),
+                    "clauses": clauses, "built_at": gen.manifest.get("built_at"), "verified": verified,
                     "error": None, "hint": None}
         except IndexUnavailable as exc:
-            return {"ok": False, "generation": None, "documents": 0, "clauses": 0, "error": str(exc),
-                    "hint": f"policy-index build --index {self.store.root}"}
+            return {"ok": False, "generation": None, "documents": 0, "clauses": 0, "verified": False,
+                    "error": str(exc), "hint": f"policy-index build --index {self.store.root}"}
 
 
 class _Facet:
@@ -472,6 +636,14 @@ class _Facet:
         if limit:
             ranked = ranked[:limit]
         return {self.names[i]: int(counts[i]) for i in ranked}
+
+
+def _result_bytes(result: dict) -> int:
+    """About what a cached result holds: its hits' text (text, highlight, titles) and the facets."""
+    chars = sum(len(h["text"]) + len(h["highlight"]) + len(h["doc_title"]) + len(h["measure_title"]) + 200
+                for h in result["hits"])
+    chars += sum(len(k) + 16 for f in result["facets"].values() for k in f)
+    return 4 * chars + 1000
 
 
 def _copied(value):

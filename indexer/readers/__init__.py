@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..model import CorpusError, Document
 from . import docx_file, html_page, laws_md, list_format, regulation_txt
-from .text import read_text
+from .text import check_line_lengths, read_text
 
 # files a corpus folder may hold that are not documents
 NOT_DOCUMENTS = {"userdict.txt", "synonyms.txt", "lay_terms.txt", "stopwords.txt", "README.md", "readme.md", "SOURCE.md"}
@@ -28,6 +28,7 @@ def read_document(path: Path, doc_id: str) -> Document:
     ext = path.suffix.lower()
     if ext in (".txt", ".tsv"):
         text = read_text(path)
+        check_line_lengths(path, text.split("\n"))
         if list_format.looks_like(text):
             return list_format.read(path, doc_id, text)
         if regulation_txt.looks_like(text):
@@ -36,6 +37,7 @@ def read_document(path: Path, doc_id: str) -> Document:
                                       "nor a regulation with 第X条 articles")
     if ext == ".md":
         text = read_text(path)
+        check_line_lengths(path, text.split("\n"))
         if laws_md.looks_like(text):
             return laws_md.read(path, doc_id, text)
         raise CorpusError(path, None, f"unknown format: Markdown without the {laws_md.MARKER} marker")

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import html
 import zipfile
+import zlib
 from pathlib import Path
 
 from docx import Document as open_docx
+from lxml.etree import LxmlError
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 
 from ..model import CorpusError, Document
 from . import list_format
 from .structure import build_measures, split_front_matter, tidy_line
+from .text import check_line_lengths
 
 
 def _row_cells(row) -> list:
@@ -96,8 +99,11 @@ def _read_list(path, doc_id, items) -> Document:
 def read(path: Path, doc_id: str, text: str | None = None) -> Document:
     try:
         items = blocks(open_docx(str(path)))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    # a damaged part inside a sound zip (truncated word/document.xml) fails in lxml: LxmlError
+    except (PackageNotFoundError, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, LxmlError,
+            EOFError, zlib.error) as exc:
         raise CorpusError(path, None, f"not a readable .docx file ({type(exc).__name__}: {exc})") from exc
+    check_line_lengths(path, (_plain(kind, value) for kind, value, _ in items))   # block numbers as lines
     if any(_is_list_header(b) for b in items):
         return _read_list(path, doc_id, items)
     lines = [(n, part) for n, (kind, value, _) in enumerate(items, 1)

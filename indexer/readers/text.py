@@ -5,7 +5,7 @@ import html
 import re
 from pathlib import Path
 
-from ..model import CorpusError
+from ..model import MAX_LINE_CHARS, CorpusError
 
 # 晋政办发〔2018〕12号, 国发〔2024〕1号, 证监会公告[2017]10号
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号")
@@ -29,6 +29,15 @@ def read_text(path: Path) -> str:
     if encoding == "gb18030" and "\ufffd" in text:
         raise CorpusError(path, None, "unreadable encoding")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def check_line_lengths(path: Path, lines, limit: int = MAX_LINE_CHARS) -> None:
+    """CorpusError at the first line (or block) longer than `limit` characters: such a line costs
+    gigabytes to index and seconds to every query it matches, and is no real list row or article."""
+    for line_no, line in enumerate(lines, 1):
+        if len(line) > limit:
+            raise CorpusError(path, line_no, f"line of {len(line)} characters, at most {limit}: "
+                                             f"split it into paragraphs or rows")
 
 
 def iso_date(text: str) -> str | None:

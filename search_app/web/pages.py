@@ -20,12 +20,12 @@ def search():
     if "q" not in request.args:
         return redirect(url_for("pages.index"))
     q = request.args.get("q", "")
-    context = {name: request.args.get(name) or None for name in ("dept", "doc", "category", "province")}
+    context = {name: request.args.get(name) or None for name in ("dept", "doc", "category", "province", "expand")}
     context["q"] = q
     try:
         p = params.search_params(request.args, current_app.config)
         result = searcher().search(p.q, page=p.page, per_page=p.per_page, dept=p.dept, doc=p.doc,
-                                   filters=p.filters)
+                                   filters=p.filters, expand=p.expand)
     except (params.ParamError, QueryError) as exc:
         return render_template("search.html", error=str(exc), **context), 400
     except IndexUnavailable as exc:

@@ -25,6 +25,7 @@ class SearchParams:
     doc: str | None
     category: str | None = None
     province: str | None = None
+    expand: bool = True       # widen the query by the lay vocabulary (expand=0: the words as typed)
 
     @property
     def filters(self) -> dict:
@@ -68,6 +69,15 @@ def text_filter(args, name: str) -> str | None:
     return value or None
 
 
+def flag(args, name: str, default: bool) -> bool:
+    raw = args.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip() not in ("0", "1"):
+        raise ParamError(name, f"参数 {name} 只能是 0 或 1")
+    return raw.strip() == "1"
+
+
 def search_params(args, config) -> SearchParams:
     return SearchParams(
         q=query(args, config),
@@ -77,4 +87,5 @@ def search_params(args, config) -> SearchParams:
         doc=text_filter(args, "doc"),
         category=text_filter(args, "category"),
         province=text_filter(args, "province"),
+        expand=flag(args, "expand", True),
     )

@@ -1,7 +1,9 @@
 """Limits checked before any view runs, so hostile requests cost little and never reach the index:
 
 - a query string longer than MAX_QUERY_STRING bytes → 414 (before Werkzeug decodes it);
-- a query string that is not UTF-8 → 400 (Werkzeug would raise UnicodeDecodeError → 500);
+- a query string that is not UTF-8, raw or %-decoded → 400 (Werkzeug would raise UnicodeDecodeError
+  → 500, or search for U+FFFD);
+- OPTIONS other than a CORS preflight from an allowed origin → 405;
 - a request body longer than MAX_CONTENT_LENGTH → 413 (every route is GET: nothing needs one);
 - more than RATE_LIMIT requests from one client on a searching route → 429 with Retry-After.
 
@@ -17,9 +19,10 @@ import math
 import re
 import threading
 import time
+from urllib.parse import unquote_to_bytes
 
 from flask import abort, current_app, request
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import MethodNotAllowed, TooManyRequests
 
 from ..config import ConfigError
 
@@ -84,6 +87,27 @@ class TokenBucket:
                 del self._buckets[k]
 
 
+def _is_utf8_query(raw: str) -> bool:
+    """The query string, and every %-escaped value in it, is strict UTF-8: %FF, an encoded surrogate
+    (%ED%A0%80) or an overlong form (%C0%AF) is refused, where Werkzeug would search for "\ufffd"."""
+    try:
+        raw.encode("latin-1").decode("utf-8")
+        for part in re.split(r"[&;=]", raw):
+            unquote_to_bytes(part.replace("+", " ")).decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _is_preflight(origins) -> bool:
+    """A CORS preflight: OPTIONS on /api/* from an allowed origin asking for a GET or HEAD. Every
+    other OPTIONS request is 405, as any method but GET/HEAD (Flask would answer 200 with Allow)."""
+    origin = request.headers.get("Origin", "").rstrip("/")
+    return (request.path.startswith("/api/") and bool(origin)
+            and ("*" in origins or origin in origins)
+            and request.headers.get("Access-Control-Request-Method", "").upper() in ("GET", "HEAD"))
+
+
 def register(app) -> None:
     rate = parse_rate(app.config.get("RATE_LIMIT"))
     limiter = TokenBucket(*rate) if rate else None
@@ -99,10 +123,10 @@ def register(app) -> None:
         raw = request.environ.get("QUERY_STRING", "")
         if len(raw) > MAX_QUERY_STRING:
             abort(414, description=f"请求地址过长：查询参数最多 {MAX_QUERY_STRING} 字节")
-        try:
-            raw.encode("latin-1").decode("utf-8")
-        except UnicodeError:
+        if not _is_utf8_query(raw):
             abort(400, description="请求参数不是有效的 UTF-8 编码")
+        if request.method == "OPTIONS" and not _is_preflight(current_app.config.get("CORS_ORIGINS") or ()):
+            raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if limit and (request.content_length or 0) > limit:
             abort(413, description=f"请求体过大：最多 {limit} 字节")

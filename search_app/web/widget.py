@@ -15,9 +15,20 @@ def widget_js():
     return response
 
 
+def widget_url() -> str:
+    """widget.js's address for the snippet: under PUBLIC_URL when set; else from the request (its
+    Host header, which a client chooses: the page escapes it, SECURITY.md says to set PUBLIC_URL)."""
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        return public + "/widget.js"
+    return url_for("widget.widget_js", _external=True)
+
+
 @bp.get("/embed")
 def embed():
-    script = url_for("widget.widget_js", _external=True)
+    script = widget_url()
     snippet = f'<script src="{script}" defer></script>\n<policy-search></policy-search>'
     origins = current_app.config["CORS_ORIGINS"]
-    return render_template("embed.html", snippet=snippet, script_url=script, cors_origins=origins)
+    endpoint = script.rsplit("/", 1)[0] + "/"
+    return render_template("embed.html", snippet=snippet, script_url=script, endpoint=endpoint,
+                           cors_origins=origins)

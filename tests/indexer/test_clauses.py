@@ -156,3 +156,16 @@ def test_matched_brackets_are_never_cut(pair, inner):
     """Whatever a matched bracket pair holds, the sentence around it stays one clause."""
     text = f"依照{pair[0]}{inner}{pair[1]}执行"
     assert split_sentences(text) == [text]
+
+
+# -- issue 12: bounded clauses ----------------------------------------------------------------------
+
+def test_an_enormous_sentence_becomes_bounded_clauses_losing_nothing():
+    from indexer.clauses import bounded
+    from indexer.model import MAX_CLAUSE_CHARS
+    sentence = "推动科技成果转化，" * 2000 + "无标点" * 3000
+    pieces = bounded(sentence)
+    assert "".join(pieces) == sentence
+    assert all(0 < len(p) <= MAX_CLAUSE_CHARS for p in pieces)
+    assert pieces[0].endswith("，")                    # cut after a comma where there is one
+    assert bounded("短句。") == ["短句。"]

@@ -88,3 +88,40 @@ def test_unreadable_docx_raise_corpus_error_naming_the_file(tmp_path, make, reas
     with pytest.raises(CorpusError) as err:
         docx_file.read(path, "bad")
     assert str(err.value).startswith(str(path)) and reason in str(err.value)
+
+
+def _truncated_document_xml(path):
+    """A sound zip whose word/document.xml stops half-way (lxml: XMLSyntaxError)."""
+    import zipfile
+    list_docx(path.with_name("good.docx"), [("1", "措施", "内容。", "省科技厅")])
+    with zipfile.ZipFile(path.with_name("good.docx")) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            out.writestr(item, data[: len(data) // 2] if item.filename == "word/document.xml" else data)
+
+
+def test_truncated_document_xml_is_a_corpus_error_naming_the_file(tmp_path):
+    path = tmp_path / "truncated.docx"
+    _truncated_document_xml(path)
+    with pytest.raises(CorpusError) as err:
+        docx_file.read(path, "truncated")
+    assert str(err.value).startswith(str(path)) and "not a readable .docx" in str(err.value)
+
+
+def test_truncated_docx_is_reported_by_check_and_skipped_by_build(tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+    from tests.conftest import copy_corpus
+    corpus = copy_corpus(tmp_path / "corpus")
+    _truncated_document_xml(corpus / "坏文件.docx")
+    (corpus / "good.docx").unlink()
+    check = CliRunner().invoke(main, ["check", "--corpus", str(corpus)])
+    assert check.exit_code == 1 and isinstance(check.exception, SystemExit), check.output
+    assert "坏文件.docx" in check.output
+    index = tmp_path / "index"
+    for command in (["build"], ["update"]):
+        done = CliRunner().invoke(main, [*command, "--corpus", str(corpus), "--index", str(index), "--skip-bad",
+                                         "--no-progress"])
+        assert done.exit_code == 0, done.output
+        assert "skipped" in done.output and "坏文件.docx" in done.output

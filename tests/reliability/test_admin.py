@@ -35,7 +35,7 @@ def test_unsafe_methods_are_refused_everywhere(rel_app, method):
 def test_healthz_reveals_no_secrets_or_paths_when_healthy(rel_app, hostile_index):
     body = rel_app.test_client().get("/healthz").get_json()
     assert body["ok"] and str(hostile_index) not in str(body)
-    assert set(body) <= {"ok", "generation", "documents", "clauses", "built_at", "error", "hint"}
+    assert set(body) <= {"ok", "generation", "documents", "clauses", "built_at", "verified", "error", "hint"}
 
 
 def test_static_files_cannot_escape_the_static_folder(rel_app):

@@ -50,9 +50,10 @@ def test_ordinary_queries_are_cheap(common_words_searcher, q):
     assert result["total"] > 0 and seconds < BUDGET, f"{seconds:.2f} s"
 
 
-def test_ten_common_words_that_never_meet_are_bounded(common_words_searcher):
+def test_ten_common_words_that_never_meet_in_a_sentence_are_bounded(common_words_searcher):
+    """No sentence holds all ten, every measure does: full matches of the measure, ranked."""
     seconds, result = timed(common_words_searcher, " ".join(WORDS))
-    assert result["relaxed"] and result["hits"]
+    assert result["hits"] and not result["relaxed"] and all(h["exact"] for h in result["hits"])
     assert seconds < BUDGET, f"{seconds:.2f} s"
 
 

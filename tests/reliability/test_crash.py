@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,43 @@ def test_lock_of_a_killed_builder_is_released(tmp_path):
         holder.stdout.close()
     assert (index / ".lock").exists()           # the file stays; the lock on it does not
     assert_lock_free(index)                     # timeout=0: taken at once, or IndexBusy
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (a dead worker not yet reaped by init)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_kill_9_of_a_parallel_build_takes_its_workers_with_it(tmp_path):
+    """Index workers die with their parent (PR_SET_PDEATHSIG): a killed build leaves no process
+    writing into the index folder for minutes."""
+    corpus = copy_seed_many(tmp_path / "corpus", 600)   # workers busy for seconds
+    proc = spawn("build", "--corpus", corpus, "--index", tmp_path / "index", "--procs", "2")
+    workers, deadline = [], time.time() + 120
+    while len(workers) < 2 and time.time() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.02)
+    try:
+        assert len(workers) >= 2, "the build finished before its workers could be seen"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.time() + 2                # the kernel kills them at once; they had seconds of work left
+        while any(_running(w) for w in workers) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if _running(w)], "workers outlived their killed parent"
+    finally:
+        proc.stderr.close()
+        for w in workers:
+            if _running(w):
+                os.kill(w, signal.SIGKILL)

@@ -218,7 +218,7 @@ def test_update_on_a_damaged_live_index_says_to_rebuild(hostile_corpus, pristine
 
 def test_messages_say_what_is_wrong(pristine, tmp_path):
     cases = {"missing_folder": "no index", "current_names_missing": "gen-20000101T000000-000000",
-             "toc_truncated": "cannot be opened", "manifest_removed": "manifest.json"}
+             "toc_truncated": "toc is 100 bytes", "manifest_removed": "manifest.json"}   # checksums name the file
     for name, fragment in cases.items():
         index = tmp_path / name
         shutil.copytree(pristine, index)

@@ -284,3 +284,86 @@ def test_rate_limit_through_the_real_server(serve, hostile_index):
     status, headers, body = http_get(server.url + "/api/suggest?q=%E4%B8%93")
     assert status == 429 and int(headers["Retry-After"]) >= 1 and b'"error"' in body
     assert http_get(server.url + "/healthz")[0] == 200
+
+
+# -- issue 12: percent-encoded bytes that are not UTF-8, OPTIONS, the Host header ------------------
+
+@pytest.mark.parametrize("raw", ["%FF", "%ED%A0%80", "%C0%AF", "%E4%B8"])
+@pytest.mark.parametrize("route", ["/api/search", "/search", "/api/suggest"])
+def test_percent_encoded_non_utf8_is_400(rel_client, raw, route):
+    """%FF and friends decode to no text: 400, never a search for the replacement character."""
+    response = rel_client.get(f"{route}?q={raw}")
+    assert response.status_code == 400, (route, raw, response.status_code)
+
+
+def test_percent_encoded_utf8_still_searches(rel_client):
+    assert rel_client.get("/api/search?q=%E9%87%8F%E5%AD%90").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=量子", "/api/search?q=量子", "/healthz", "/embed", "/widget.js"])
+def test_options_is_405(rel_client, path):
+    response = rel_client.options(path)
+    assert response.status_code == 405 and set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+
+
+def test_options_preflight_only_for_allowed_origins(hostile_index):
+    from search_app import create_app
+    client = create_app({"INDEX_DIR": str(hostile_index), "CORS_ORIGINS": "https://portal.example"}).test_client()
+    ask = {"Access-Control-Request-Method": "GET"}
+    ok = client.options("/api/search?q=量子", headers={"Origin": "https://portal.example", **ask})
+    assert ok.status_code == 200 and ok.headers["Access-Control-Allow-Origin"] == "https://portal.example"
+    assert client.options("/api/search?q=量子", headers={"Origin": "https://evil.example", **ask}).status_code == 405
+    assert client.options("/search?q=量子", headers={"Origin": "https://portal.example", **ask}).status_code == 405
+
+
+def test_embed_snippet_uses_the_configured_public_url_not_host(hostile_index):
+    from search_app import create_app
+    app = create_app({"INDEX_DIR": str(hostile_index), "PUBLIC_URL": "https://search.intranet.example/"})
+    body = app.test_client().get("/embed", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in body
+    assert "https://search.intranet.example/widget.js" in body
+
+
+def test_embed_without_public_url_escapes_the_host(rel_client):
+    body = rel_client.get("/embed", headers={"Host": 'x"><svg onload=alert(1)>'}).get_data(as_text=True)
+    assert "<svg onload" not in body
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "https://a.example/x?y=1", 'https://a"b.example'])
+def test_public_url_is_checked_at_start(bad):
+    from search_app.config import ConfigError, load_config
+    with pytest.raises(ConfigError):
+        load_config({"PUBLIC_URL": bad}, environ={})
+
+
+# -- issue 12: one enormous clause or row ------------------------------------------------------------
+
+def test_check_names_an_over_long_row_with_file_and_line(tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+    from indexer.model import MAX_LINE_CHARS
+    from tests.conftest import copy_corpus
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "huge.txt").write_text("巨大清单\n\n序号\t改革举措\t主要内容\t责任部门\n1\t措施\t短。\t省科技厅\n"
+                                     f"2\t措施\t{'很长的内容，' * (MAX_LINE_CHARS // 6 + 1)}\t省科技厅\n", encoding="utf-8")
+    done = CliRunner().invoke(main, ["check", "--corpus", str(corpus)])
+    assert done.exit_code == 1
+    assert f"{corpus / 'huge.txt'}:5: line of" in done.output
+
+
+def test_a_huge_paragraph_is_indexed_as_bounded_clauses_and_answers_are_bounded(tmp_path):
+    from indexer.build import build_index
+    from indexer.model import MAX_CLAUSE_CHARS
+    from tests.conftest import copy_corpus
+    corpus, index = copy_corpus(tmp_path / "corpus"), tmp_path / "index"
+    body = "量子密钥分发网络建设" * 20_000            # 200k characters, no sentence end
+    (corpus / "huge.html").write_text(f"<html><head><title>巨大页面</title></head><body><h1>巨大页面</h1>"
+                                      f"<p>{body}</p></body></html>", encoding="utf-8")
+    build_index([corpus], index)
+    client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
+    response = client.get("/api/search?q=量子密钥&per_page=50")
+    assert response.status_code == 200
+    hits = response.get_json()["hits"]
+    assert hits and all(len(h["text"]) <= MAX_CLAUSE_CHARS for h in hits)
+    assert len(response.data) < 50 * 5 * MAX_CLAUSE_CHARS * 3          # bytes: text + highlight per hit

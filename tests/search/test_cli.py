@@ -24,7 +24,7 @@ from search_app.searcher import Searcher
 from tests.conftest import ROOT, copy_corpus
 
 BIN = Path(sys.executable).parent
-POLICY_INDEX = str(BIN / "policy-index")
+POLICY_INDEX, POLICY_SEARCH = str(BIN / "policy-index"), str(BIN / "policy-search")
 RESULT_KEYS = {"query", "total", "page", "per_page", "relaxed", "expanded", "hits", "facets"}
 HIT_KEYS = {"clause_id", "doc_id", "doc_title", "measure_no", "measure_title", "departments", "text",
             "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses"}
@@ -125,3 +125,32 @@ def test_stats_describes_the_index(built):
     fields = dict(re.findall(r"^(\w+):\s+(.*)$", out.stdout, re.M))
     assert (fields["documents"], fields["measures"], fields["pending"]) == ("1", "13", "none")
     assert int(fields["clauses"]) == Searcher(index).health()["clauses"] and int(fields["terms"]) > 0
+
+
+# -- issue 12: undecodable arguments, terminal control characters from the corpus ------------------
+
+@pytest.mark.parametrize("args", [["--dept", b"\xff", "专利"], ["--doc", b"\xfe\xff", "专利"], [b"\xff\xfe"]])
+def test_undecodable_argument_exits_2_with_a_reason(built, args):
+    _, _, index = built
+    out = subprocess.run([POLICY_SEARCH, "query", "--index", str(index), *args], capture_output=True,
+                         cwd=ROOT, env=dict(os.environ, PYTHONUTF8="1", POLICY_SEARCH_INDEX=""), timeout=120)
+    stderr = out.stderr.decode("utf-8", "replace")
+    assert out.returncode == 2, stderr
+    assert stderr.count("\n") == 1 and stderr.startswith("bad query: ") and "UTF-8" in stderr
+
+
+CONTROL_DOC = ("控制字符测试清单\n\n序号\t改革举措\t主要内容\t责任部门\n"
+               "1\t终端\x1b[31m红色\t量子隧穿测试\x07响铃，\u202e反转文字\u202c结束。\t省\x1b]0;标题\x07科技厅\n")
+
+
+def test_control_characters_from_the_corpus_are_escaped_on_output(tmp_path):
+    corpus, index = copy_corpus(tmp_path / "corpus"), tmp_path / "index"
+    (corpus / "control.txt").write_text(CONTROL_DOC, encoding="utf-8")
+    assert run(POLICY_INDEX, "build", "--corpus", corpus, "--index", index).returncode == 0
+    for extra in ([], ["--json"]):
+        out = run(POLICY_SEARCH, "query", "--index", index, *extra, "量子隧穿")
+        assert out.returncode == 0, out.stderr
+        assert "量子隧穿" in out.stdout
+        for raw in ("\x1b", "\x07", "\u202e", "\u202c"):
+            assert raw not in out.stdout, (extra, repr(out.stdout))
+    assert "\\u202e" in out.stdout and json.loads(out.stdout)["hits"]     # escaped, still JSON

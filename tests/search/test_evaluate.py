@@ -141,12 +141,26 @@ def test_facet_counts_values_of_the_matched_clauses_only():
 
 def test_postings_cache_stays_within_its_bound(corpus_searcher):
     gen = corpus_searcher.generation()
-    postings = evaluate.Postings(max_postings=50)
+    bound = 50 * 12 + evaluate.ENTRY_BYTES          # bytes: 50 postings of ids (4) and scores (8)
+    postings = evaluate.Postings(max_bytes=bound)
     ev = evaluate.Evaluator(postings, gen.searcher())
     for word in ("科技", "成果", "转化", "企业", "融资"):
         ev.evaluate(Q.Term("text", word))
-    assert postings._terms.size <= 50 or len(postings._terms.items) == 1
+    assert postings._terms.size <= bound or len(postings._terms.items) == 1
     assert len(postings._terms.items) < 5
+    assert postings._terms.size == sum(evaluate.array_bytes(v) for v in postings._terms.items.values())
+
+
+def test_unknown_words_cost_the_postings_cache_a_bounded_count(corpus_searcher):
+    """Lookups of words in no clause are cached (empty) but counted: a stream of made-up words
+    never grows the cache past its count bound, nor past its bytes."""
+    gen = corpus_searcher.generation()
+    postings = evaluate.Postings(max_terms=100)
+    ev = evaluate.Evaluator(postings, gen.searcher())
+    for i in range(500):
+        ev.evaluate(Q.Term("text", f"不存在的词{i}"))
+    assert len(postings._terms.items) == 100
+    assert postings._terms.size == 100 * evaluate.ENTRY_BYTES
 
 
 def phrases_from(gen, count=150, seed=7):

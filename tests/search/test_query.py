@@ -141,3 +141,26 @@ def test_query_error_is_a_value_error():
 def test_a_negated_filter_is_refused_not_turned_into_an_inclusion(q):
     with pytest.raises(QueryError, match="cannot be negated"):
         parse(q)
+
+
+# -- issue 12: stuffed filters ------------------------------------------------------------------
+
+def test_filters_count_toward_the_word_limit():
+    from search_app.query import MAX_WORDS
+    words = " ".join(f"词{i}" for i in range(MAX_WORDS - 2))
+    assert parse(f"{words} 部门:甲 部门:乙")                   # words + filters = the limit
+    with pytest.raises(QueryError, match="too many words"):
+        parse(f"{words} 部门:甲 部门:乙 年份:2018")
+
+
+def test_a_query_has_a_bounded_number_of_filters():
+    from search_app.query import MAX_FILTERS
+    with pytest.raises(QueryError, match="too many filters"):
+        parse("专利 " + " ".join(f"年份:{2000 + i}" for i in range(MAX_FILTERS + 1)))
+    with pytest.raises(QueryError, match="too many filters"):     # the red team's 文件:条例 ×33, distinct ones
+        parse("专利 " + " ".join(f"文件:条例{i}" for i in range(12)))
+
+
+def test_a_filter_typed_twice_counts_once():
+    parsed = parse("专利 " + "年份:2 " * 38)
+    assert parsed.filters == {"year": ["2"]}

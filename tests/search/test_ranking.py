@@ -164,3 +164,37 @@ def test_question_words_are_left_out_and_fragments_weigh_less_than_words(laws):
     weights = {t.word: t.weight for t in terms}
     assert "怎么办" not in weights and weights["劳动合同"] == 1.0
     assert all(w < 1.0 for word, w in weights.items() if word != "劳动合同")
+
+
+# -- the API and the page say what was expanded ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def laws_client(laws):
+    from search_app import create_app
+    app = create_app({"INDEX_DIR": str(laws.store.root), "TESTING": True})
+    return app.test_client()
+
+
+def test_api_reports_expansions_and_expand_0_searches_the_words_as_typed(laws_client):
+    data = laws_client.get("/api/search", query_string={"q": "社保"}).get_json()
+    assert data["expanded"] == {"社保": ["社会保险"]} and data["hits"]
+    plain = laws_client.get("/api/search", query_string={"q": "社保", "expand": "0"}).get_json()
+    assert plain["expanded"] == {} and plain["total"] == 0
+    bad = laws_client.get("/api/search", query_string={"q": "社保", "expand": "yes"})
+    assert bad.status_code == 400 and "expand" in bad.get_json()["error"]
+
+
+def test_page_says_what_it_also_searched_and_links_to_the_words_as_typed(laws_client):
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup(laws_client.get("/search", query_string={"q": "社保"}).get_data(as_text=True), "html.parser")
+    line = soup.select_one(".expanded")
+    assert "也检索了" in line.get_text() and "社会保险" in line.get_text()
+    assert "expand=0" in line.select_one("a")["href"]
+
+
+def test_page_lists_an_articles_other_matching_clauses(laws_client):
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup(laws_client.get("/search", query_string={"q": "经济补偿"}).get_data(as_text=True),
+                         "html.parser")
+    more = soup.select_one(".hit").select(".hit-more .hit-more-text")   # the first hit: 第三条
+    assert more and all("经济补偿" in a.get_text() for a in more) and all("#" in a["href"] for a in more)

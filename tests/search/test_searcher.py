@@ -338,3 +338,73 @@ def test_function_words_beside_a_filter_leave_the_filter_standing(searcher):
     result = searcher.search("部门:知识产权局 的")
     assert result["total"] > 0
     assert all(any("知识产权局" in d for d in h["departments"]) for h in result["hits"])
+
+
+# -- issue 12: caches bounded by bytes ------------------------------------------------------------
+
+def test_filter_cache_keeps_each_filter_once_and_is_bounded_by_bytes(searcher, monkeypatch):
+    """Combinations of filters do not each keep their own clause set: the cache holds one entry a
+    filter, intersected per query, and its size is the bytes of those arrays."""
+    import search_app.searcher as module
+    searcher.search("专利", dept="省知识产权局")                     # a fresh generation's cache
+    gen = searcher.generation()
+    gen._filters.items.clear(), setattr(gen._filters, "size", 0)
+    depts = ["省知识产权局", "省科技厅", "省财政厅", "人行太原中心支行", "省发展改革委"]
+    for a in depts:
+        for b in depts:
+            searcher.search(f"企业 部门:{a} 部门:{b}")
+    cached = gen._filters.items
+    assert len(cached) <= 2 * len(depts)         # (a name not in the index is a words query too); not 25
+    assert gen._filters.size == sum(module.evaluate.ENTRY_BYTES + ids.nbytes for ids in cached.values())
+
+
+def test_result_cache_counts_bytes(searcher):
+    gen = searcher.generation()
+    searcher.search("专利质押", per_page=50)
+    assert gen.results.size > 1000 * len(gen.results.items)          # bytes, not one per result
+
+
+# -- issue 12: a replaced generation is released promptly -------------------------------------------
+
+def _open_paths(folder) -> list[str]:
+    """Files below `folder` this process holds open or mapped."""
+    import os
+    held = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            held.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            pass
+    with open("/proc/self/maps") as maps:
+        held += [line.split()[-1] for line in maps if "/" in line]
+    return [p for p in held if p.startswith(str(folder))]
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self/fd"), reason="needs Linux /proc")
+def test_a_replaced_generation_is_released_when_its_last_request_ends(tmp_path):
+    corpus, index = copy_corpus(tmp_path / "corpus"), tmp_path / "index"
+    build_index([corpus], index)
+    s = Searcher(index)
+    assert s.search("专利质押")["hits"]
+    old = s.generation()
+    assert _open_paths(old.path)                       # its segment is open while it is live
+    build_index([corpus], index)                       # a rebuild switches CURRENT
+    assert s.search("专利质押")["hits"]                  # the next request opens the new one …
+    assert s.generation() is not old
+    assert old.released and not old._opened            # … and the old one is closed at once
+    assert not _open_paths(old.path), _open_paths(old.path)
+    assert not old.results.items and not old.postings._terms.items and "_facets" not in old.__dict__
+
+
+def test_a_request_in_flight_finishes_on_its_generation(tmp_path):
+    """A generation replaced while a request runs on it is released when that request ends."""
+    corpus, index = copy_corpus(tmp_path / "corpus"), tmp_path / "index"
+    build_index([corpus], index)
+    s = Searcher(index)
+    old = s.generation()
+    assert old.enter()                                  # a request in flight on it
+    build_index([corpus], index)
+    assert s.search("专利质押")["hits"] and s.generation() is not old
+    assert not old.released
+    old.leave()
+    assert old.released

@@ -111,9 +111,9 @@ class FakeSearcher:
         if self.error is not None:
             raise self.error
 
-    def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None):
+    def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None, expand=True):
         self.calls.append(("search", q, page, per_page, dept, doc))
-        self.last_filters = filters
+        self.last_filters, self.last_expand = filters, expand
         self._maybe_raise()
         return dict(self.result, query=q, page=page, per_page=per_page)
 

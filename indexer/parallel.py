@@ -39,21 +39,29 @@ def split(docs, parts: int) -> list[list[int]]:
     return [sorted(s) for s in shares if s]
 
 
-def _worker(part_dir: str, indexes: list[int]) -> None:
+def _worker(part_dir: str, indexes: list[int], counts) -> None:
     docs, by_id, analyzer, write_docs = _WORK
     from .schema import make_schema
     ix = whoosh_index.create_in(part_dir, make_schema(analyzer))
     writer = ix.writer(limitmb=WORKER_LIMITMB)
-    summaries = write_docs(writer, [docs[i] for i in indexes], by_id, False)
+
+    def done(clauses: int) -> None:       # documents and clauses so far, for the parent's progress
+        with counts.get_lock():
+            counts[0] += 1
+            counts[1] += clauses
+
+    summaries = write_docs(writer, [docs[i] for i in indexes], by_id, done)
     writer.commit()
     Path(part_dir, "summaries.json").write_text(json.dumps(summaries, ensure_ascii=False), encoding="utf-8")
 
 
-def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int) -> dict:
-    """Index `docs` into the empty generation folder `gen` with `procs` workers; their summaries."""
+def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int, progress=None) -> dict:
+    """Index `docs` into the empty generation folder `gen` with `procs` workers; their summaries.
+    `progress` (progress.Progress) is advanced from the workers' counts while they run."""
     global _WORK
     _WORK = (docs, by_id, analyzer, write_docs)
     ctx = multiprocessing.get_context("fork")
+    counts = ctx.Array("q", 2)     # documents, clauses written by all workers
     workers = []
     from .analysis import prepare
     prepare(analyzer)     # jieba's dictionary, loaded once here, is shared by the workers' pages
@@ -62,11 +70,17 @@ def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int) -> dic
         for n, indexes in enumerate(split(docs, procs)):
             part = gen / f"part-{n}"
             part.mkdir()
-            worker = ctx.Process(target=_worker, args=(str(part), indexes), daemon=True)
+            worker = ctx.Process(target=_worker, args=(str(part), indexes, counts), daemon=True)
             worker.start()
             workers.append((worker, part))
+        shown = [0, 0]
         for worker, _ in workers:
-            worker.join()
+            while worker.exitcode is None:
+                worker.join(timeout=1.0)
+                if progress is not None:
+                    now = list(counts)
+                    progress.advance(now[0] - shown[0], now[1] - shown[1])
+                    shown = now
     finally:
         _WORK = None
         gc.unfreeze()

@@ -1,4 +1,5 @@
 # policy-search: `make run` serves search on the index (built from the corpus when stale);
+# `make update` re-indexes what a librarian changed in corpus/ (the running server follows);
 # `make test` installs everything the tests need and runs them.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -9,11 +10,12 @@ PORT   ?= 5000
 # The real collection of laws is indexed beside corpus/ when it is there (../shared is given, not copied).
 LAWS   ?= ../shared/corpora/laws
 CORPUS_OPTS = --corpus corpus $(if $(wildcard $(LAWS)),--corpus $(LAWS),)
-PROCS  ?= 2
+# indexing processes: auto = one per core
+PROCS  ?= auto
 # server processes for `make run` (policy-search serve --workers): one per core
 WORKERS ?= $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
-.PHONY: run test install system-deps index eval bench clean
+.PHONY: run update test install system-deps index eval bench clean
 
 $(BIN)/.installed: setup.cfg requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,11 +32,22 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	else echo "note: install chromium and fonts-noto-cjk (Debian) for the browser tests" >&2; fi
 
-index: install
-	$(BIN)/policy-index build --if-stale --skip-bad $(CORPUS_OPTS) --index $(INDEX) --procs $(PROCS)
+BUILD_IF_STALE = $(BIN)/policy-index build --if-stale --skip-bad $(CORPUS_OPTS) --index $(INDEX) --procs $(PROCS)
 
-run: index
-	$(BIN)/policy-search serve --index $(INDEX) --host $(HOST) --port $(PORT) --workers $(or $(WORKERS),1)
+index: install
+	$(BUILD_IF_STALE)
+
+# With an index already there the server starts at once on it, and a stale one is rebuilt beside it
+# in the background (it says why); the server switches to the new index when it is verified.
+# Without one, the first build runs before the server starts.
+run: install
+	@if [ -s $(INDEX)/CURRENT ]; then $(BUILD_IF_STALE) & else $(BUILD_IF_STALE) || exit 1; fi; \
+	exec $(BIN)/policy-search serve --index $(INDEX) --host $(HOST) --port $(PORT) --workers $(or $(WORKERS),1)
+
+# after editing corpus/: re-index only what changed, with the folders and options the index was
+# built with (policy-index update reads them from the index)
+update: install
+	$(BIN)/policy-index update --index $(INDEX)
 
 test: install system-deps
 	$(BIN)/pytest

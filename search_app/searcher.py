@@ -35,6 +35,7 @@ RERANK_WINDOW = 200
 RESULT_CACHE_SIZE = 512   # results kept per index generation
 FILTER_CACHE_SIZE = 256   # filters' clause sets kept per index generation
 RETIRE_SECONDS = 60  # a replaced generation's searchers are closed this long after the switch
+PENDING_SECONDS = 30  # /healthz compares the corpus with the live index at most this often
 # filters on document metadata, resolved through the manifest: query key → meta key
 DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
 # result facets: (name in the result, index field, most values listed)
@@ -182,6 +183,7 @@ class Searcher:
         self._lock = threading.Lock()
         self._gen: _Generation | None = None
         self._retired: list[tuple[float, _Generation]] = []
+        self._pending: tuple | None = None    # (generation path, when, report) for /healthz
 
     # -- index generations -------------------------------------------------------------------
     def generation(self) -> _Generation:
@@ -365,17 +367,33 @@ class Searcher:
         gen.historical()
         gen.compiler().units("预热")
 
-    def health(self) -> dict:
+    def health(self, with_pending: bool = False) -> dict:
+        """The live generation and its counts and times; with_pending (/healthz) also the corpus
+        changes it does not hold yet."""
         try:
             gen = self.generation()
             docs = gen.manifest["documents"]
             with_searcher = gen.searcher()
             return {"ok": True, "generation": gen.path.name, "documents": len(docs),
                     "clauses": with_searcher.doc_count(), "built_at": gen.manifest.get("built_at"),
+                    "updated_at": gen.manifest.get("updated_at"),
+                    "pending": self.pending(gen) if with_pending else None,
                     "error": None, "hint": None}
         except IndexUnavailable as exc:
-            return {"ok": False, "generation": None, "documents": 0, "clauses": 0, "error": str(exc),
+            return {"ok": False, "generation": None, "documents": 0, "clauses": 0, "built_at": None,
+                    "updated_at": None, "pending": None, "error": str(exc),
                     "hint": f"policy-index build --index {self.store.root}"}
+
+    def pending(self, gen: _Generation) -> dict:
+        """Corpus changes not yet in the live generation (record.pending_report: counts and the
+        first document ids, never paths), recomputed at most every PENDING_SECONDS."""
+        from indexer.record import pending_report
+        known, now = self._pending, time.monotonic()
+        if known is not None and known[0] == gen.path and now - known[1] < PENDING_SECONDS:
+            return known[2]
+        report = pending_report(gen.manifest)
+        self._pending = (gen.path, now, report)
+        return report
 
 
 class _Facet:

@@ -334,9 +334,10 @@ def _progress(enabled, total: int, desc: str):
 
 def _index_docs(gen, docs, by_id, analyzer, procs, progress):
     """Write the documents into the empty generation folder; their summaries."""
-    bar = _progress(progress, len(docs), f"indexing in {procs} processes" if procs > 1 else "indexing")
+    parallel = procs > 1 and len(docs) > 1
+    bar = _progress(progress, len(docs), f"indexing in {procs} processes" if parallel else "indexing")
     try:
-        if procs > 1 and len(docs) > 1:
+        if parallel:
             return build_parts(gen, docs, by_id, analyzer, _write_docs, procs, progress=bar)
         ix = whoosh_index.create_in(str(gen), make_schema(analyzer))
         writer = ix.writer(limitmb=LIMITMB)

@@ -37,7 +37,7 @@ class Progress:
         self.bar = tqdm(total=total, desc=desc, unit="doc", file=stream if tty else _Lines(stream),
                         mininterval=0.2 if tty else interval, maxinterval=interval * 2,
                         bar_format=None if tty else
-                        "{desc}: {n_fmt}/{total_fmt} documents, {postfix} ({rate_fmt}, {elapsed} elapsed, "
+                        "{desc}: {n_fmt}/{total_fmt} documents{postfix} ({rate_fmt}, {elapsed} elapsed, "
                         "about {remaining} left)",
                         dynamic_ncols=tty, postfix="0 clauses")
 

@@ -390,7 +390,7 @@ def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_tim
 
 
 def update_index(corpus_dirs, index_dir, skip_bad=None, progress=False, lock_timeout=0,
-                 allow_shrink=False) -> dict:
+                 allow_shrink=False, procs=1) -> dict:
     """Re-index only added, changed and removed documents, in a new generation sharing the old files.
 
     corpus_dirs None (or empty) and skip_bad None take what the live index's build recorded; other
@@ -460,16 +460,26 @@ def update_index(corpus_dirs, index_dir, skip_bad=None, progress=False, lock_tim
             except Exception as exc:
                 raise BuildError(f"the live index {store.current} is damaged ({type(exc).__name__}); "
                                  f"run policy-index build to rebuild it from the corpus") from None
+            analyzer = corpus_analyzer(corpus_dirs[0])
+            # several processes when there are documents to share, into segments of the same schema
+            # (an index of an older schema is updated by one writer, in its own schema)
+            parallel = procs > 1 and len(docs) > 1 and set(ix.schema.names()) == set(make_schema(analyzer).names())
             writer = ix.writer(limitmb=LIMITMB)
             for doc_id in removed + [s.doc_id for s in changed]:
                 writer.delete_by_term("doc_id", doc_id)
-            bar = _progress(progress, len(docs), "updating")
+            bar = _progress(progress, len(docs), f"updating in {procs} processes" if parallel else "updating")
             try:
-                summaries = _write_docs(writer, docs, by_id, bar and (lambda n: bar.advance(1, n)))
+                if parallel:
+                    writer.commit(merge=False)          # the deletions; the new segments join after
+                    toc = whoosh_index.open_dir(str(gen))._read_toc()
+                    summaries = build_parts(gen, docs, by_id, analyzer, _write_docs, procs, progress=bar,
+                                            base=(toc.schema, toc.segments, toc.generation))
+                else:
+                    summaries = _write_docs(writer, docs, by_id, bar and (lambda n: bar.advance(1, n)))
+                    writer.commit()
             finally:
                 if bar is not None:
                     bar.close()
-            writer.commit()
             documents.update(summaries)
             new_manifest = dict(manifest, documents=documents, updated_at=_timestamp(), build=record,
                                 skipped=[e["reason"] for e in record["skipped"].values()])

@@ -139,8 +139,9 @@ def stale_reason(corpus_dirs, index_dir) -> str | None:
 @skip_bad_option
 @shrink_option
 @progress_option
+@procs_option
 @wait_option
-def update(corpus_dirs, index_dir, skip_bad, allow_shrink, progress, wait):
+def update(corpus_dirs, index_dir, skip_bad, allow_shrink, progress, procs, wait):
     """Re-index only the documents added, changed or removed since the last build.
 
     Without --corpus it updates the folders the live index was built from, with its --skip-bad;
@@ -148,7 +149,7 @@ def update(corpus_dirs, index_dir, skip_bad, allow_shrink, progress, wait):
     """
     try:
         summary = update_index(list(corpus_dirs) or None, index_dir, skip_bad=skip_bad, lock_timeout=wait,
-                               progress=progress, allow_shrink=allow_shrink)
+                               progress=progress, allow_shrink=allow_shrink, procs=procs)
     except (BuildError, CorpusError, IndexBusy) as exc:
         _fail(exc)
     for skipped in summary.get("skipped", []):

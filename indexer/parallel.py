@@ -55,9 +55,11 @@ def _worker(part_dir: str, indexes: list[int], counts) -> None:
     Path(part_dir, "summaries.json").write_text(json.dumps(summaries, ensure_ascii=False), encoding="utf-8")
 
 
-def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int, progress=None) -> dict:
+def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int, progress=None, base=None) -> dict:
     """Index `docs` into the empty generation folder `gen` with `procs` workers; their summaries.
-    `progress` (progress.Progress) is advanced from the workers' counts while they run."""
+    `progress` (progress.Progress) is advanced from the workers' counts while they run. `base`
+    (an update): the folder's index as (schema, segments, TOC generation), which the new segments
+    join in the next table of contents."""
     global _WORK
     _WORK = (docs, by_id, analyzer, write_docs)
     ctx = multiprocessing.get_context("fork")
@@ -99,5 +101,9 @@ def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int, progre
             if f.name.startswith("MAIN_") and not f.name.endswith("WRITELOCK"):
                 os.replace(f, gen / f.name)
         shutil.rmtree(part)
-    whoosh_index.TOC(make_schema(analyzer), segments, 0).write(FileStorage(str(gen)), "MAIN")
+    if base is None:
+        whoosh_index.TOC(make_schema(analyzer), segments, 0).write(FileStorage(str(gen)), "MAIN")
+    else:
+        schema, old_segments, generation = base
+        whoosh_index.TOC(schema, list(old_segments) + segments, generation + 1).write(FileStorage(str(gen)), "MAIN")
     return summaries

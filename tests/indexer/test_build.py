@@ -631,3 +631,29 @@ def test_update_with_no_folders_uses_the_recorded_ones(tmp_path, corpus_dir, ind
     (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
     assert update_index(None, index_dir)["added"] == 1
     assert hits(Searcher(index_dir), "量子通信")
+
+
+def test_a_parallel_update_finds_what_a_single_writer_update_finds(tmp_path, corpus_dir):
+    """update --procs 2 writes the new documents as one segment per process beside the old ones
+    (with the changed one deleted from them): the same hits, scores and manifest as one writer."""
+    for i in range(2):
+        (corpus_dir / f"extra-{i}.txt").write_text(EXTRA.replace("量子", f"量子{i}"), encoding="utf-8")
+    build_index([corpus_dir], tmp_path / "one")
+    build_index([corpus_dir], tmp_path / "two")
+    (corpus_dir / "extra-0.txt").write_text(EXTRA.replace("量子通信", "卫星遥感"), encoding="utf-8")
+    for i in range(2, 4):
+        (corpus_dir / f"extra-{i}.txt").write_text(EXTRA.replace("试点", f"试点{i}"), encoding="utf-8")
+    one = update_index(None, tmp_path / "one", procs=1)
+    two = update_index(None, tmp_path / "two", procs=2)
+    assert (one["added"], one["changed"]) == (two["added"], two["changed"]) == (2, 1)
+    with whoosh_index.open_dir(str(IndexStore(tmp_path / "two").current)).reader() as r:
+        assert len(r.leaf_readers()) == 3                     # the old segment and one per process
+    docs = [IndexStore(tmp_path / d).manifest()["documents"] for d in ("one", "two")]
+    assert docs[0] == docs[1]
+    for q in ("量子通信", "卫星遥感", "试点", "专利质押", "量子1"):
+        a, b = (Searcher(tmp_path / d).search(q, per_page=50) for d in ("one", "two"))
+        # (equal scores may come in another order: the clauses' numbers differ)
+        assert sorted((round(h["score"], 6), h["clause_id"]) for h in a["hits"]) == \
+               sorted((round(h["score"], 6), h["clause_id"]) for h in b["hits"]), q
+        assert a["total"] == b["total"]
+    assert all(h["doc_id"] != "extra-0" for h in hits(Searcher(tmp_path / "two"), "量子0通信"))   # its old text is gone

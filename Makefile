@@ -38,10 +38,10 @@ index: install
 	$(BUILD_IF_STALE)
 
 # With an index already there the server starts at once on it, and a stale one is rebuilt beside it
-# in the background (it says why); the server switches to the new index when it is verified.
+# in the background at a lower priority (it says why); the server switches to the new index when it is verified.
 # Without one, the first build runs before the server starts.
 run: install
-	@if [ -s $(INDEX)/CURRENT ]; then $(BUILD_IF_STALE) & else $(BUILD_IF_STALE) || exit 1; fi; \
+	@if [ -s $(INDEX)/CURRENT ]; then nice $(BUILD_IF_STALE) & else $(BUILD_IF_STALE) || exit 1; fi; \
 	exec $(BIN)/policy-search serve --index $(INDEX) --host $(HOST) --port $(PORT) --workers $(or $(WORKERS),1)
 
 # after editing corpus/: re-index only what changed, with the folders and options the index was

@@ -59,7 +59,11 @@ def recorded_corpus(manifest: dict | None) -> list[Path] | None:
 
 
 def recorded_skip_bad(manifest: dict | None) -> bool:
-    return bool((manifest or {}).get("build", {}).get("skip_bad"))
+    """--skip-bad as the index was built (an older manifest without the record: it skipped files)."""
+    manifest = manifest or {}
+    if "build" in manifest:
+        return bool(manifest["build"].get("skip_bad"))
+    return bool(manifest.get("skipped"))
 
 
 def shown(path) -> str:

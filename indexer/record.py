@@ -98,8 +98,8 @@ def corpus_for(given, manifest: dict | None, default=("corpus",)) -> list[Path]:
     """The corpus folders to use: the recorded ones when none are given; given ones must match
     the record (CorpusMismatch names the difference)."""
     recorded = recorded_corpus(manifest)
-    if not given:
-        return recorded or [Path(d) for d in default]
+    if not given:    # as typed from here when near (file names in messages stay short)
+        return [Path(shown(r)) for r in recorded] if recorded else [Path(d) for d in default]
     if recorded:
         difference = folder_difference(given, recorded)
         if difference:

@@ -1,4 +1,5 @@
 # policy-search: `make run` serves search on the index (built from the corpus when stale);
+# `make update` re-indexes what a librarian changed in corpus/ (the running server follows);
 # `make test` installs everything the tests need and runs them all; `make test-fast` is the inner
 # loop (no real servers, browsers, kill -9 or whole-corpus reads: well under a minute).
 PYTHON ?= python3
@@ -11,11 +12,12 @@ PORT   ?= 5000
 # POLICY_SEARCH_LAWS names another place, for the tests too).
 LAWS   ?= $(or $(POLICY_SEARCH_LAWS),../shared/corpora/laws)
 CORPUS_OPTS = --corpus corpus $(if $(wildcard $(LAWS)),--corpus $(LAWS),)
-PROCS  ?= 2
+# indexing processes: auto = one per core
+PROCS  ?= auto
 # server processes for `make run` (policy-search serve --workers): one per core
 WORKERS ?= $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
-.PHONY: run test test-fast install system-deps index eval bench clean
+.PHONY: run update test test-fast install system-deps index eval bench clean
 
 $(BIN)/.installed: setup.cfg requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,11 +34,22 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	else echo "note: install chromium and fonts-noto-cjk (Debian) for the browser tests" >&2; fi
 
-index: install
-	$(BIN)/policy-index build --if-stale --skip-bad $(CORPUS_OPTS) --index $(INDEX) --procs $(PROCS)
+BUILD_IF_STALE = $(BIN)/policy-index build --if-stale --skip-bad $(CORPUS_OPTS) --index $(INDEX) --procs $(PROCS)
 
-run: index
-	$(BIN)/policy-search serve --index $(INDEX) --host $(HOST) --port $(PORT) --workers $(or $(WORKERS),1)
+index: install
+	$(BUILD_IF_STALE)
+
+# With an index already there the server starts at once on it, and a stale one is rebuilt beside it
+# in the background at a lower priority (it says why); the server switches to the new index when it is verified.
+# Without one, the first build runs before the server starts.
+run: install
+	@if [ -s $(INDEX)/CURRENT ]; then nice $(BUILD_IF_STALE) & else $(BUILD_IF_STALE) || exit 1; fi; \
+	exec $(BIN)/policy-search serve --index $(INDEX) --host $(HOST) --port $(PORT) --workers $(or $(WORKERS),1)
+
+# after editing corpus/: re-index only what changed, with the folders and options the index was
+# built with (policy-index update reads them from the index)
+update: install
+	$(BIN)/policy-index update --index $(INDEX)
 
 test: install system-deps
 	$(BIN)/pytest

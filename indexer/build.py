@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -15,9 +14,11 @@ from whoosh.query import Term
 from . import checksums
 from .analysis import index_positions, text_cuts
 from .clauses import document_clauses
-from .corpus import discover, file_hash, mark_versions, read_all, read_source
+from .corpus import discover, file_hash, mark_versions, read_all, read_source, unread_files
 from .model import CorpusError, Document
 from .parallel import build_parts
+from .record import (DICTIONARIES, CorpusMismatch, build_record, corpus_for, dictionaries_changed,
+                     pending_changes, recorded_skip_bad)  # noqa: F401  (pending_changes: re-exported)
 from .resources import corpus_analyzer, lay_terms, stopwords, synonym_groups
 from .schema import make_schema
 from .segment_writer import TermPool
@@ -25,6 +26,10 @@ from .store import IndexStore
 
 
 LIMITMB = 256   # Whoosh's posting pool estimate for a one-process build or an update (parallel.py: workers)
+# A build or update that would drop more than this share of the live index's documents is refused
+# unless --allow-shrink (an unmounted or emptied corpus folder must not wipe search); one with no
+# documents at all is always refused.
+MAX_SHRINK = 0.25
 
 
 class BuildError(RuntimeError):
@@ -65,7 +70,7 @@ def clause_records(doc: Document):
 def resources_digest(corpus_root) -> str:
     """Changes to these need a full build: they shape every token in the index."""
     h = hashlib.sha256()
-    for name in ("userdict.txt", "synonyms.txt", "lay_terms.txt"):
+    for name in DICTIONARIES:
         path = Path(corpus_root) / name
         h.update(path.read_bytes() if path.is_file() else b"-")
     h.update(repr(stopwords()).encode())
@@ -77,13 +82,6 @@ def doc_summary(doc: Document, src, clauses: int) -> dict:
             "measures": len(doc.measures), "clauses": clauses,
             "measure_titles": [m.title for m in doc.measures if not m.article and m.title],
             "meta": {k: v for k, v in doc.meta.items() if v not in (None, "", [], {})}}
-
-
-def _progress(iterable, total, enabled, desc):
-    if not enabled:
-        return iterable
-    from tqdm import tqdm
-    return tqdm(iterable, total=total, desc=desc, unit="doc", file=sys.stderr)
 
 
 def check_corpus(corpus_dirs):
@@ -215,16 +213,44 @@ class ClauseAdder:
         return out
 
 
-def _write_docs(writer, docs, by_id, progress):
+def _write_docs(writer, docs, by_id, done=None):
+    """Add the documents' clauses to the writer; `done(clauses)` after each document (progress)."""
     summaries = {}
     adder = ClauseAdder(writer)
-    for doc in _progress(docs, len(docs), progress, "indexing"):
+    for doc in docs:
         n = 0
         for record in clause_records(doc):
             adder.add(record)
             n += 1
         summaries[doc.doc_id] = doc_summary(doc, by_id[doc.doc_id], n)
+        if done is not None:
+            done(n)
     return summaries
+
+
+def available_cores() -> int:
+    """Cores this process may run on (`--procs auto`)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def guard_size(store: IndexStore, new_ids, allow_shrink: bool) -> None:
+    """Refuse to publish a generation with no documents, or one that loses more than MAX_SHRINK of
+    the live one's documents unless allow_shrink: an empty, unmounted or wrong corpus folder must
+    not replace a good index."""
+    if not new_ids:
+        raise BuildError("the new index would hold no documents (an empty or unmounted corpus folder?); "
+                         "nothing was published, the live index keeps serving")
+    live = store.manifest()
+    old = set((live or {}).get("documents", {}))
+    lost = old - set(new_ids)
+    if old and not allow_shrink and len(lost) > MAX_SHRINK * len(old):
+        raise BuildError(f"the new index would lose {len(lost)} of the live index's {len(old)} documents "
+                         f"(more than {MAX_SHRINK:.0%}; e.g. {', '.join(sorted(lost)[:3])}); nothing was "
+                         f"published, the live index keeps serving. If that is intended, run it again with "
+                         f"--allow-shrink")
 
 
 def _probe_segments(searcher) -> None:
@@ -245,12 +271,27 @@ def _probe_segments(searcher) -> None:
         matcher.skip_to(docnum)
         if not matcher.is_active() or matcher.id() != docnum or matcher.score() <= 0:
             raise BuildError(f"probe query for {stored['doc_id']} missed its clause in the new index")
-        term = next(iter(reader.lexicon("text")), None)
+        # a word of this live clause, not the segment's first term: that one's postings may all
+        # belong to clauses an update deleted
+        term = _probe_term(sub.schema["text"], stored["text"])
         if term is None:
             raise BuildError(f"segment {reader.segment()} has clauses but no text terms")
-        postings = reader.postings("text", term)
-        if not postings.is_active() or not reader.stored_fields(postings.id()).get("text"):
+        postings = reader.postings("text", term) if (("text", term) in reader) else None
+        if postings is not None and postings.is_active():
+            postings.skip_to(docnum)
+        if postings is None or not postings.is_active() or postings.id() != docnum:
             raise BuildError(f"probe query for {term.decode()!r} found nothing in the new index")
+
+
+def _probe_term(field, text: str) -> bytes | None:
+    """The first word a clause's text is indexed under (the same analysis as indexing)."""
+    poses = index_positions(field.analyzer, text)
+    if poses is None:
+        words = (t.text for t in field.analyzer(text, mode="index") if not t.stopped)
+    else:
+        words = iter(poses)
+    word = next(words, None)
+    return None if word is None else word.encode("utf-8")
 
 
 def verify(gen: Path, manifest: dict) -> None:
@@ -286,11 +327,41 @@ def _finish(store, gen, manifest, corpus_root):
     store.publish(gen)
 
 
-def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_timeout=0, procs=1) -> dict:
+def _timestamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _progress(enabled, total: int, desc: str):
+    if not enabled or not total:
+        return None
+    from .progress import Progress
+    return Progress(total, desc)
+
+
+def _index_docs(gen, docs, by_id, analyzer, procs, progress):
+    """Write the documents into the empty generation folder; their summaries."""
+    parallel = procs > 1 and len(docs) > 1
+    bar = _progress(progress, len(docs), f"indexing in {procs} processes" if parallel else "indexing")
+    try:
+        if parallel:
+            return build_parts(gen, docs, by_id, analyzer, _write_docs, procs, progress=bar)
+        ix = whoosh_index.create_in(str(gen), make_schema(analyzer))
+        writer = ix.writer(limitmb=LIMITMB)
+        summaries = _write_docs(writer, docs, by_id, bar and (lambda n: bar.advance(1, n)))
+        writer.commit()
+        return summaries
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_timeout=0, procs=1,
+                allow_shrink=False) -> dict:
     """Build a complete new index generation from the corpus folders and make it live.
 
-    Refuses a corpus with unreadable files unless skip_bad; on any failure the new generation is
-    removed and the live index stays as it was.
+    Refuses a corpus with unreadable files unless skip_bad, and a corpus that gives no documents or
+    (unless allow_shrink) loses more than MAX_SHRINK of the live index's; on any failure the new
+    generation is removed and the live index stays as it was.
     """
     t0 = time.time()
     corpus_dirs = [Path(c) for c in corpus_dirs]
@@ -301,22 +372,16 @@ def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_tim
         if errors and not skip_bad:
             raise BuildError(f"{len(errors)} corpus file(s) failed the check; fix them or build with --skip-bad",
                              errors)
+        guard_size(store, {d.doc_id for d in docs}, allow_shrink)
         by_id = {s.doc_id: s for s in sources}
         analyzer = corpus_analyzer(corpus_dirs[0])
         gen = store.new_generation()
         try:
-            if procs > 1 and len(docs) > 1:
-                if progress:
-                    print(f"indexing {len(docs)} documents in {procs} processes …", file=sys.stderr, flush=True)
-                summaries = build_parts(gen, docs, by_id, analyzer, _write_docs, procs)
-            else:
-                ix = whoosh_index.create_in(str(gen), make_schema(analyzer))
-                writer = ix.writer(limitmb=LIMITMB)
-                summaries = _write_docs(writer, docs, by_id, progress)
-                writer.commit()
-            manifest = {"format": 1, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            summaries = _index_docs(gen, docs, by_id, analyzer, procs, progress)
+            manifest = {"format": 1, "built_at": _timestamp(),
                         "corpus_roots": [str(c.resolve()) for c in corpus_dirs],
                         "resources": resources_digest(corpus_dirs[0]),
+                        "build": build_record(corpus_dirs, skip_bad, sources, errors),
                         "documents": summaries,
                         "skipped": [str(e) for e in errors]}
             _finish(store, gen, manifest, corpus_dirs[0])
@@ -330,30 +395,14 @@ def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_tim
             "seconds": round(seconds, 2), "clauses_per_s": round(clauses / seconds, 1) if seconds else None}
 
 
-def pending_changes(corpus_dirs, manifest: dict | None):
-    """(added, changed, removed) doc ids between the corpus on disk and an index manifest."""
-    sources = discover(corpus_dirs)
-    known = (manifest or {}).get("documents", {})
-    added, changed = [], []
-    for src in sources:
-        if src.doc_id not in known:
-            added.append(src)
-            continue
-        try:
-            digest = file_hash(src.path)
-        except OSError as exc:
-            raise CorpusError(src.path, None, f"unreadable: {exc.strerror or exc}") from None
-        if known[src.doc_id]["sha256"] != digest:
-            changed.append(src)
-    on_disk = {s.doc_id for s in sources}
-    removed = [d for d in known if d not in on_disk]
-    return added, changed, removed
+def update_index(corpus_dirs, index_dir, skip_bad=None, progress=False, lock_timeout=0,
+                 allow_shrink=False, procs=1) -> dict:
+    """Re-index only added, changed and removed documents, in a new generation sharing the old files.
 
-
-def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_timeout=0) -> dict:
-    """Re-index only added, changed and removed documents, in a new generation sharing the old files."""
+    corpus_dirs None (or empty) and skip_bad None take what the live index's build recorded; other
+    corpus folders than those are refused (record.CorpusMismatch) rather than read as removals.
+    """
     t0 = time.time()
-    corpus_dirs = [Path(c) for c in corpus_dirs]
     store = IndexStore(index_dir)
     with store.lock(lock_timeout):
         if store.current is None:
@@ -361,12 +410,20 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
         manifest = store.manifest()
         if manifest is None:
             raise BuildError(f"the live index in {index_dir} has no readable manifest; run policy-index build")
-        if manifest.get("resources") != resources_digest(corpus_dirs[0]):
-            raise BuildError("userdict.txt, synonyms.txt or lay_terms.txt changed since the last build: "
+        try:
+            corpus_dirs = corpus_for(corpus_dirs, manifest)
+        except CorpusMismatch as exc:
+            raise BuildError(f"{exc}. Run policy-index update with no --corpus to update those folders, "
+                             f"or policy-index build --corpus … to index another set") from None
+        if skip_bad is None:
+            skip_bad = recorded_skip_bad(manifest)
+        changed_dicts = dictionaries_changed(corpus_dirs[0], manifest)
+        if changed_dicts:
+            raise BuildError(f"{' and '.join(changed_dicts)} changed since the last build: "
                              "run policy-index build (a full rebuild) instead")
         added, changed, removed = pending_changes(corpus_dirs, manifest)
         if not (added or changed or removed):
-            return {"generation": store.current.name, "added": 0, "changed": 0, "removed": 0,
+            return {"generation": store.current.name, "added": 0, "changed": 0, "removed": 0, "skipped": [],
                     "seconds": round(time.time() - t0, 2)}
         sources = {s.doc_id: s for s in discover(corpus_dirs)}
         docs, errors = [], []
@@ -387,10 +444,20 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
         if errors and not skip_bad:
             raise BuildError(f"{len(errors)} corpus file(s) failed the check; fix them or update with --skip-bad",
                              errors)
-        failed = {str(e.path) for e in errors}   # skipped: their last indexed version stays
+        failed = {str(e.path) for e in errors}   # skipped: a changed file's last indexed version stays
+        added = [a for a in added if str(a.path) not in failed]
         changed = [c for c in changed if str(c.path) not in failed]
         mark_versions(docs, others)
         by_id = {s.doc_id: s for s in added + changed}
+        documents = dict(manifest["documents"])
+        for doc_id in removed + [s.doc_id for s in changed]:
+            documents.pop(doc_id, None)
+        guard_size(store, set(documents) | set(by_id), allow_shrink)
+        record = dict(manifest.get("build") or build_record(corpus_dirs, skip_bad, [], []))
+        kept = {d: e for d, e in record.get("skipped", {}).items()
+                if d in sources and d not in by_id and str(sources[d].path) not in failed}
+        record.update(skipped={**kept, **build_record(corpus_dirs, skip_bad, list(sources.values()), errors)["skipped"]},
+                      not_read=[str(p) for p in unread_files(corpus_dirs)])
         gen = store.copy_generation(store.current)
         try:
             try:
@@ -398,17 +465,29 @@ def update_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_ti
             except Exception as exc:
                 raise BuildError(f"the live index {store.current} is damaged ({type(exc).__name__}); "
                                  f"run policy-index build to rebuild it from the corpus") from None
+            analyzer = corpus_analyzer(corpus_dirs[0])
+            # several processes when there are documents to share, into segments of the same schema
+            # (an index of an older schema is updated by one writer, in its own schema)
+            parallel = procs > 1 and len(docs) > 1 and set(ix.schema.names()) == set(make_schema(analyzer).names())
             writer = ix.writer(limitmb=LIMITMB)
             for doc_id in removed + [s.doc_id for s in changed]:
                 writer.delete_by_term("doc_id", doc_id)
-            summaries = _write_docs(writer, docs, by_id, progress)
-            writer.commit()
-            documents = dict(manifest["documents"])
-            for doc_id in removed + [s.doc_id for s in changed]:
-                documents.pop(doc_id, None)
+            bar = _progress(progress, len(docs), f"updating in {procs} processes" if parallel else "updating")
+            try:
+                if parallel:
+                    writer.commit(merge=False)          # the deletions; the new segments join after
+                    toc = whoosh_index.open_dir(str(gen))._read_toc()
+                    summaries = build_parts(gen, docs, by_id, analyzer, _write_docs, procs, progress=bar,
+                                            base=(toc.schema, toc.segments, toc.generation))
+                else:
+                    summaries = _write_docs(writer, docs, by_id, bar and (lambda n: bar.advance(1, n)))
+                    writer.commit()
+            finally:
+                if bar is not None:
+                    bar.close()
             documents.update(summaries)
-            new_manifest = dict(manifest, documents=documents, updated_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                                skipped=[str(e) for e in errors])
+            new_manifest = dict(manifest, documents=documents, updated_at=_timestamp(), build=record,
+                                skipped=[e["reason"] for e in record["skipped"].values()])
             _finish(store, gen, new_manifest, corpus_dirs[0])
         except BaseException:
             store.discard(gen)

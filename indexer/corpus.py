@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import CorpusError, Document
-from .readers import NOT_DOCUMENTS, read_document
+from .readers import DOCUMENT_EXTENSIONS, NOT_DOCUMENTS, read_document
 
-DOCUMENT_SUFFIXES = {".txt", ".tsv", ".md", ".html", ".htm", ".docx"}
+DOCUMENT_SUFFIXES = DOCUMENT_EXTENSIONS
 # A corpus file that is a symbolic link (or lies below one) resolving outside every corpus folder
 # is refused, named, unless this is set: a link to /etc/passwd must not be indexed and served.
 ALLOW_OUTSIDE_LINKS_ENV = "POLICY_SEARCH_ALLOW_OUTSIDE_LINKS"
@@ -52,6 +52,22 @@ def doc_id_for(root: Path, path: Path, prefix: str = "") -> str:
     return (prefix + rel.as_posix()).replace(":", "_")
 
 
+def _candidates(root: Path):
+    """Files below a corpus folder that may be documents: not hidden, not a dictionary or README."""
+    for path in sorted(root.rglob("*")):
+        if (not path.is_file() or path.name in NOT_DOCUMENTS or path.name.startswith(".")
+                or any(p.startswith(".") for p in path.relative_to(root).parts)):
+            continue
+        yield path
+
+
+def unread_files(roots) -> list[Path]:
+    """Files in the corpus folders that no reader takes (a .pdf, a .doc): never indexed, named by
+    `check` and `stats` so that nobody believes them searchable."""
+    return [path for root in (Path(r) for r in roots) if root.is_dir()
+            for path in _candidates(root) if path.suffix.lower() not in DOCUMENT_SUFFIXES]
+
+
 def discover(roots) -> list[SourceFile]:
     """Every document file below the corpus folders, in a stable order.
 
@@ -65,10 +81,7 @@ def discover(roots) -> list[SourceFile]:
         if not root.is_dir():
             raise CorpusError(root, None, "corpus folder not found")
         prefix = "" if i == 0 else root.name + "/"
-        for path in sorted(root.rglob("*")):
-            if (not path.is_file() or path.name in NOT_DOCUMENTS or path.name.startswith(".")
-                    or any(p.startswith(".") for p in path.relative_to(root).parts)):
-                continue
+        for path in _candidates(root):
             if path.suffix.lower() not in DOCUMENT_SUFFIXES:
                 continue
             doc_id = doc_id_for(root, path, prefix)

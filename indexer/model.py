@@ -18,8 +18,19 @@ class CorpusError(ValueError):
 
     def __init__(self, path, line: int | None, reason: str):
         self.path, self.line, self.reason = str(path), line, reason
+        self.problems = [self]       # every problem found in the file, this one first
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {reason}")
+
+    @classmethod
+    def of_all(cls, problems: list[CorpusError]) -> CorpusError:
+        """One error for a file with several problems: the first's message plus a count, and
+        `problems` listing them all (`check` prints each with its line)."""
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more problems in this file)" if len(problems) > 1 else ""
+        error = cls(first.path, first.line, first.reason + more)
+        error.problems = list(problems)
+        return error
 
 
 @dataclass

@@ -65,22 +65,32 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _worker(part_dir: str, indexes: list[int], parent_pid: int) -> None:
+def _worker(part_dir: str, indexes: list[int], counts, parent_pid: int) -> None:
     die_with_parent(parent_pid)
     docs, by_id, analyzer, write_docs = _WORK
     from .schema import make_schema
     ix = whoosh_index.create_in(part_dir, make_schema(analyzer))
     writer = ix.writer(limitmb=WORKER_LIMITMB)
-    summaries = write_docs(writer, [docs[i] for i in indexes], by_id, False)
+
+    def done(clauses: int) -> None:       # documents and clauses so far, for the parent's progress
+        with counts.get_lock():
+            counts[0] += 1
+            counts[1] += clauses
+
+    summaries = write_docs(writer, [docs[i] for i in indexes], by_id, done)
     writer.commit()
     Path(part_dir, "summaries.json").write_text(json.dumps(summaries, ensure_ascii=False), encoding="utf-8")
 
 
-def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int) -> dict:
-    """Index `docs` into the empty generation folder `gen` with `procs` workers; their summaries."""
+def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int, progress=None, base=None) -> dict:
+    """Index `docs` into the empty generation folder `gen` with `procs` workers; their summaries.
+    `progress` (progress.Progress) is advanced from the workers' counts while they run. `base`
+    (an update): the folder's index as (schema, segments, TOC generation), which the new segments
+    join in the next table of contents."""
     global _WORK
     _WORK = (docs, by_id, analyzer, write_docs)
     ctx = multiprocessing.get_context("fork")
+    counts = ctx.Array("q", 2)     # documents, clauses written by all workers
     workers = []
     from .analysis import prepare
     prepare(analyzer)     # jieba's dictionary, loaded once here, is shared by the workers' pages
@@ -89,11 +99,17 @@ def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int) -> dic
         for n, indexes in enumerate(split(docs, procs)):
             part = gen / f"part-{n}"
             part.mkdir()
-            worker = ctx.Process(target=_worker, args=(str(part), indexes, os.getpid()), daemon=True)
+            worker = ctx.Process(target=_worker, args=(str(part), indexes, counts, os.getpid()), daemon=True)
             worker.start()
             workers.append((worker, part))
+        shown = [0, 0]
         for worker, _ in workers:
-            worker.join()
+            while worker.exitcode is None:
+                worker.join(timeout=1.0)
+                if progress is not None:
+                    now = list(counts)
+                    progress.advance(now[0] - shown[0], now[1] - shown[1])
+                    shown = now
     finally:
         _WORK = None
         gc.unfreeze()
@@ -112,5 +128,9 @@ def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int) -> dic
             if f.name.startswith("MAIN_") and not f.name.endswith("WRITELOCK"):
                 os.replace(f, gen / f.name)
         shutil.rmtree(part)
-    whoosh_index.TOC(make_schema(analyzer), segments, 0).write(FileStorage(str(gen)), "MAIN")
+    if base is None:
+        whoosh_index.TOC(make_schema(analyzer), segments, 0).write(FileStorage(str(gen)), "MAIN")
+    else:
+        schema, old_segments, generation = base
+        whoosh_index.TOC(schema, list(old_segments) + segments, generation + 1).write(FileStorage(str(gen)), "MAIN")
     return summaries

@@ -41,6 +41,7 @@ RESULT_CACHE_BYTES = 32_000_000   # … and their text, about: a result counts i
 FILTER_CACHE_SIZE = 256   # filters' clause sets kept per index generation
 FILTER_CACHE_BYTES = 64_000_000   # … and the bytes of their arrays (a broad filter holds 400k ids)
 RETIRE_SECONDS = 60  # a replaced generation still in use is closed this long after the switch at most
+PENDING_SECONDS = 30  # /healthz compares the corpus with the live index at most this often
 # filters on document metadata, resolved through the manifest: query key → meta key
 DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
 # result facets: (name in the result, index field, most values listed)
@@ -327,6 +328,7 @@ class Searcher:
         self._gen: _Generation | None = None
         self._failed: tuple | None = None   # (path, its files' identity, why it cannot be opened)
         self._pinned = threading.local()    # the generation the calling thread's request runs on
+        self._pending: tuple | None = None    # (generation path, when, report) for /healthz
 
     # -- index generations -------------------------------------------------------------------
     def generation(self) -> _Generation:
@@ -579,9 +581,10 @@ class Searcher:
             import logging
             logging.getLogger(__name__).exception("warming the index failed")
 
-    def health(self) -> dict:
-        """The live generation's state; its files are read back against their checksums here when
-        they changed since last verified (a stat a file otherwise)."""
+    def health(self, with_pending: bool = False) -> dict:
+        """The live generation's state, counts and times; its files are read back against their
+        checksums here when they changed since last verified (a stat a file otherwise);
+        with_pending (/healthz) also the corpus changes it does not hold yet."""
         try:
             gen = self.generation()
             if gen.verified_as is not None and gen.verify():
@@ -593,10 +596,24 @@ class Searcher:
             verified = None if gen.verified_as is None else gen.checked
             return {"ok": True, "generation": gen.path.name, "documents": len(docs),
                     "clauses": clauses, "built_at": gen.manifest.get("built_at"), "verified": verified,
+                    "updated_at": gen.manifest.get("updated_at"),
+                    "pending": self.pending(gen) if with_pending else None,
                     "error": None, "hint": None}
         except IndexUnavailable as exc:
             return {"ok": False, "generation": None, "documents": 0, "clauses": 0, "verified": False,
+                    "built_at": None, "updated_at": None, "pending": None,
                     "error": str(exc), "hint": f"policy-index build --index {self.store.root}"}
+
+    def pending(self, gen: _Generation) -> dict:
+        """Corpus changes not yet in the live generation (record.pending_report: counts and the
+        first document ids, never paths), recomputed at most every PENDING_SECONDS."""
+        from indexer.record import pending_report
+        known, now = self._pending, time.monotonic()
+        if known is not None and known[0] == gen.path and now - known[1] < PENDING_SECONDS:
+            return known[2]
+        report = pending_report(gen.manifest)
+        self._pending = (gen.path, now, report)
+        return report
 
 
 class _Facet:

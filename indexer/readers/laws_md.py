@@ -87,7 +87,7 @@ def read(path: Path, doc_id: str, text: str | None = None, relpath=None) -> Docu
     body = [(n, "" if MARKUP_LINE_RE.match(line.strip()) else line)
             for n, line in enumerate(lines[marker + 1:], marker + 2)]
     if not any(line.strip().strip("\u200b") for _, line in body):
-        raise CorpusError(path, marker + 1, f"no text after {MARKER}")
+        raise CorpusError(path, marker + 1, f"empty: no text after {MARKER}")
     measures, facts = build_measures(path, body, title)
 
     meta.update(place(path, relpath))

@@ -28,5 +28,5 @@ def suggest():
 
 @bp.get("/healthz")
 def healthz():
-    health = searcher().health()
+    health = searcher().health(with_pending=True)
     return jsonify(health), 200 if health.get("ok") else 503

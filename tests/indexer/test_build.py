@@ -36,17 +36,11 @@ def generations(index_dir):
     return sorted(p.name for p in index_dir.glob("gen-*"))
 
 
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory):
-    base = tmp_path_factory.mktemp("built")
-    build_index([copy_corpus(base / "corpus")], base / "index")
-    return base / "index"
-
-
 @pytest.fixture
-def index_dir(tmp_path, built_once):
-    """A live index of the seed corpus in this test's folder (a copy: updates compare content hashes)."""
-    return Path(shutil.copytree(built_once, tmp_path / "index"))
+def index_dir(tmp_path, corpus_dir):
+    """A live index of this test's seed corpus folder (updates keep to the folders it was built from)."""
+    build_index([corpus_dir], tmp_path / "index")
+    return tmp_path / "index"
 
 
 # -- build ----------------------------------------------------------------------------------------
@@ -157,7 +151,7 @@ def test_update_adds_changes_and_removes_only_those_documents(tmp_path, corpus_d
     assert found[0]["clause_id"] == "extra:1:1:1" and {h["doc_id"] for h in found} == {"extra"}
 
     extra.unlink()
-    summary = update_index([corpus_dir], index_dir)
+    summary = update_index([corpus_dir], index_dir, allow_shrink=True)   # half the documents go
     assert (summary["added"], summary["changed"], summary["removed"]) == (0, 0, 1)
     assert hits(searcher, "卫星遥感") == [] and searcher.document("extra") is None
 
@@ -480,3 +474,186 @@ def test_parallel_build_loads_jieba_once_in_the_parent(tmp_path):
     parent, documents = out.stdout.split()
     assert documents == "2"
     assert calls.read_text().split() == [parent]
+
+
+# -- what is never published ------------------------------------------------------------------
+
+def assert_live_unchanged(index_dir, live, before):
+    assert IndexStore(index_dir).current == live and generations(index_dir) == before
+    assert hits(Searcher(index_dir), "专利质押")
+
+
+def test_an_empty_corpus_folder_is_never_published(tmp_path, index_dir):
+    """An empty or unmounted folder must not replace a good index with one of no documents (every
+    search would fail): build and update refuse with the reason, even with --allow-shrink."""
+    store = IndexStore(index_dir)
+    live, before = store.current, generations(index_dir)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(BuildError, match="no documents"):
+        build_index([empty], index_dir, allow_shrink=True)
+    assert_live_unchanged(index_dir, live, before)
+    with pytest.raises(BuildError, match="no documents"):
+        build_index([empty], tmp_path / "fresh")            # not even as the first index
+    assert IndexStore(tmp_path / "fresh").current is None
+
+
+def test_skip_bad_with_every_file_bad_is_not_published(tmp_path, index_dir):
+    store = IndexStore(index_dir)
+    live, before = store.current, generations(index_dir)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.txt").write_text(BAD, encoding="utf-8")
+    (bad / "empty.txt").write_text("", encoding="utf-8")
+    with pytest.raises(BuildError, match="no documents"):
+        build_index([bad], index_dir, skip_bad=True, allow_shrink=True)
+    assert_live_unchanged(index_dir, live, before)
+
+
+def test_update_of_an_emptied_corpus_is_refused(tmp_path, corpus_dir, index_dir):
+    store = IndexStore(index_dir)
+    live, before = store.current, generations(index_dir)
+    (corpus_dir / SEED).unlink()
+    with pytest.raises(BuildError, match="no documents"):
+        update_index([corpus_dir], index_dir, allow_shrink=True)
+    assert_live_unchanged(index_dir, live, before)
+
+
+def test_losing_more_than_a_share_of_the_documents_needs_allow_shrink(tmp_path, corpus_dir):
+    """A build or update that drops more than MAX_SHRINK of the live documents is refused unless asked."""
+    from indexer.build import MAX_SHRINK
+    for i in range(3):
+        (corpus_dir / f"extra-{i}.txt").write_text(EXTRA.replace("量子", f"量子{i}"), encoding="utf-8")
+    index = tmp_path / "index"
+    build_index([corpus_dir], index)                      # 4 documents
+    store = IndexStore(index)
+    live, before = store.current, generations(index)
+    for i in range(2):
+        (corpus_dir / f"extra-{i}.txt").unlink()          # 2 of 4 go: more than MAX_SHRINK
+    assert 2 > MAX_SHRINK * 4
+    with pytest.raises(BuildError, match=r"lose 2 of the live index's 4 documents.*--allow-shrink"):
+        update_index([corpus_dir], index)
+    with pytest.raises(BuildError, match=r"lose 2 of the live index's 4 documents.*--allow-shrink"):
+        build_index([corpus_dir], index)
+    assert store.current == live and generations(index) == before
+    assert update_index([corpus_dir], index, allow_shrink=True)["removed"] == 2
+    assert len(store.manifest()["documents"]) == 2
+
+
+def test_a_small_loss_is_published_without_asking(tmp_path, corpus_dir):
+    for i in range(4):
+        (corpus_dir / f"extra-{i}.txt").write_text(EXTRA, encoding="utf-8")
+    build_index([corpus_dir], tmp_path / "index")         # 5 documents
+    (corpus_dir / "extra-0.txt").unlink()                 # 1 of 5: within MAX_SHRINK
+    assert update_index([corpus_dir], tmp_path / "index")["removed"] == 1
+
+
+def test_update_probe_is_not_fooled_by_deleted_postings(tmp_path, corpus_dir):
+    """A segment's first word ('000' here) may belong only to clauses an update deleted: the probe
+    asks for a word of a live clause instead (it said "probe query for '000' found nothing")."""
+    extra = corpus_dir / "extra.txt"
+    extra.write_text(EXTRA.replace("开展", "000 开展"), encoding="utf-8")
+    build_index([corpus_dir], tmp_path / "index")
+    with whoosh_index.open_dir(str(IndexStore(tmp_path / "index").current)).reader() as r:
+        assert next(iter(r.lexicon("text"))) == b"000"
+    extra.write_text(EXTRA, encoding="utf-8")
+    assert update_index([corpus_dir], tmp_path / "index")["changed"] == 1
+    assert hits(Searcher(tmp_path / "index"), "量子通信")
+
+
+# -- the build record ---------------------------------------------------------------------------
+
+@pytest.fixture
+def with_empty_file(tmp_path, corpus_dir):
+    """An index built with --skip-bad from a corpus holding an empty file (as the law collection's four)."""
+    (corpus_dir / "empty.txt").write_text("", encoding="utf-8")
+    build_index([corpus_dir], tmp_path / "index", skip_bad=True)
+    return tmp_path / "index"
+
+
+def test_the_manifest_records_how_the_index_was_built(corpus_dir, with_empty_file):
+    from indexer.record import dictionary_digests
+    (corpus_dir / "scan.pdf").write_bytes(b"%PDF-1.4")
+    record = IndexStore(with_empty_file).manifest()["build"]
+    assert record["corpus_roots"] == [str(corpus_dir.resolve())]
+    assert record["skip_bad"] is True
+    assert record["dictionaries"] == dictionary_digests(corpus_dir) and record["dictionaries"]["userdict.txt"]
+    [(doc_id, entry)] = record["skipped"].items()
+    assert doc_id == "empty" and entry["path"] == str(corpus_dir / "empty.txt")
+    assert entry["sha256"] == hashlib.sha256(b"").hexdigest() and "empty file" in entry["reason"]
+
+
+def test_an_unchanged_skipped_file_is_neither_added_nor_pending(corpus_dir, with_empty_file):
+    from indexer.record import pending_changes
+    manifest = IndexStore(with_empty_file).manifest()
+    assert pending_changes([corpus_dir], manifest) == ([], [], [])
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    summary = update_index(None, with_empty_file)            # the recorded folders and --skip-bad
+    assert (summary["added"], summary["changed"], summary["removed"], summary["skipped"]) == (1, 0, 0, [])
+    assert set(IndexStore(with_empty_file).manifest()["build"]["skipped"]) == {"empty"}
+    assert pending_changes([corpus_dir], IndexStore(with_empty_file).manifest()) == ([], [], [])
+
+
+def test_a_skipped_file_that_changes_is_tried_again(corpus_dir, with_empty_file):
+    (corpus_dir / "empty.txt").write_text(EXTRA, encoding="utf-8")
+    summary = update_index(None, with_empty_file)
+    assert summary["added"] == 1
+    manifest = IndexStore(with_empty_file).manifest()
+    assert "empty" in manifest["documents"] and manifest["build"]["skipped"] == {}
+    assert hits(Searcher(with_empty_file), "量子通信")
+
+
+def test_a_still_bad_skipped_file_is_not_counted_as_added(corpus_dir, with_empty_file):
+    """ "6 added" when 2 were: files skipped again are named as skipped, not added."""
+    (corpus_dir / "empty.txt").write_text(BAD, encoding="utf-8")
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    summary = update_index(None, with_empty_file)
+    assert summary["added"] == 1 and len(summary["skipped"]) == 1 and "empty.txt:4" in summary["skipped"][0]
+    assert IndexStore(with_empty_file).manifest()["build"]["skipped"]["empty"]["reason"] == summary["skipped"][0]
+
+
+def test_update_refuses_other_corpus_folders_and_names_them(tmp_path, corpus_dir, index_dir):
+    """Given fewer or other folders than the index was built from, update stops (it used to read the
+    missing folder's documents as removed)."""
+    other = copy_corpus(tmp_path / "other")
+    store = IndexStore(index_dir)
+    live = store.current
+    with pytest.raises(BuildError, match=rf"built from --corpus {corpus_dir}; not given: {corpus_dir}; "
+                                         rf"not in the index: {other}"):
+        update_index([other], index_dir)
+    with pytest.raises(BuildError, match=r"not in the index"):
+        update_index([corpus_dir, other], index_dir)
+    assert store.current == live
+
+
+def test_update_with_no_folders_uses_the_recorded_ones(tmp_path, corpus_dir, index_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path / "index")                    # wherever the librarian stands
+    (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    assert update_index(None, index_dir)["added"] == 1
+    assert hits(Searcher(index_dir), "量子通信")
+
+
+def test_a_parallel_update_finds_what_a_single_writer_update_finds(tmp_path, corpus_dir):
+    """update --procs 2 writes the new documents as one segment per process beside the old ones
+    (with the changed one deleted from them): the same hits, scores and manifest as one writer."""
+    for i in range(2):
+        (corpus_dir / f"extra-{i}.txt").write_text(EXTRA.replace("量子", f"量子{i}"), encoding="utf-8")
+    build_index([corpus_dir], tmp_path / "one")
+    build_index([corpus_dir], tmp_path / "two")
+    (corpus_dir / "extra-0.txt").write_text(EXTRA.replace("量子通信", "卫星遥感"), encoding="utf-8")
+    for i in range(2, 4):
+        (corpus_dir / f"extra-{i}.txt").write_text(EXTRA.replace("试点", f"试点{i}"), encoding="utf-8")
+    one = update_index(None, tmp_path / "one", procs=1)
+    two = update_index(None, tmp_path / "two", procs=2)
+    assert (one["added"], one["changed"]) == (two["added"], two["changed"]) == (2, 1)
+    with whoosh_index.open_dir(str(IndexStore(tmp_path / "two").current)).reader() as r:
+        assert len(r.leaf_readers()) == 3                     # the old segment and one per process
+    docs = [IndexStore(tmp_path / d).manifest()["documents"] for d in ("one", "two")]
+    assert docs[0] == docs[1]
+    for q in ("量子通信", "卫星遥感", "试点", "专利质押", "量子1"):
+        a, b = (Searcher(tmp_path / d).search(q, per_page=50) for d in ("one", "two"))
+        # (equal scores may come in another order: the clauses' numbers differ)
+        assert sorted((round(h["score"], 6), h["clause_id"]) for h in a["hits"]) == \
+               sorted((round(h["score"], 6), h["clause_id"]) for h in b["hits"]), q
+        assert a["total"] == b["total"]
+    assert all(h["doc_id"] != "extra-0" for h in hits(Searcher(tmp_path / "two"), "量子0通信"))   # its old text is gone

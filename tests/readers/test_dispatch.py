@@ -47,9 +47,12 @@ def test_docx_dispatch(tmp_path):
     ("notes.txt", "随手记：融资。\n没有条文。\n", "unknown format"),
     ("notes.md", "# 标题\n\n正文。\n", "unknown format: Markdown without"),
     ("page.html", "第一条　这不是网页。", "not an HTML page"),
-    ("old.doc", "binary", "unknown format: no reader for .doc"),
-    ("noext", "第一条　甲。", "unknown format: no reader for files without extension"),
+    ("old.doc", "binary", "not read: no reader for .doc (read: .docx .htm .html .md .tsv .txt"),
+    ("noext", "第一条　甲。", "not read: no reader for files without an extension"),
     ("broken.docx", "not a zip", "not a readable .docx"),
+    ("empty.txt", "", "empty file"),           # not "unknown format": nothing to recognise
+    ("blank.md", "\ufeff \n\n", "empty file"),
+    ("blank.html", "\n", "empty file"),
 ])
 def test_unknown_or_mismatched_files_raise_corpus_error_naming_the_file(tmp_path, name, text, reason):
     path = write(tmp_path, name, text)

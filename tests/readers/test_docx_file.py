@@ -120,8 +120,11 @@ def test_truncated_docx_is_reported_by_check_and_skipped_by_build(tmp_path):
     assert check.exit_code == 1 and isinstance(check.exception, SystemExit), check.output
     assert "坏文件.docx" in check.output
     index = tmp_path / "index"
-    for command in (["build"], ["update"]):
-        done = CliRunner().invoke(main, [*command, "--corpus", str(corpus), "--index", str(index), "--skip-bad",
-                                         "--no-progress"])
-        assert done.exit_code == 0, done.output
-        assert "skipped" in done.output and "坏文件.docx" in done.output
+    done = CliRunner().invoke(main, ["build", "--corpus", str(corpus), "--index", str(index), "--skip-bad",
+                                     "--no-progress"])
+    assert done.exit_code == 0, done.output
+    assert "skipped" in done.output and "坏文件.docx" in done.output
+    # the update that follows does not stop on it: an unchanged skipped file is not a change
+    done = CliRunner().invoke(main, ["update", "--corpus", str(corpus), "--index", str(index), "--skip-bad",
+                                     "--no-progress"])
+    assert done.exit_code == 0 and "0 added" in done.output, done.output

@@ -32,10 +32,43 @@ def test_unsafe_methods_are_refused_everywhere(rel_app, method):
         assert response.status_code in (401, 403, 405), (method, path, response.status_code)
 
 
-def test_healthz_reveals_no_secrets_or_paths_when_healthy(rel_app, hostile_index):
+HEALTH_KEYS = {"ok", "generation", "documents", "clauses", "built_at", "updated_at", "pending", "verified", "error", "hint"}
+
+
+def test_healthz_reveals_no_secrets_or_paths_when_healthy(rel_app, hostile_index, hostile_corpus):
     body = rel_app.test_client().get("/healthz").get_json()
-    assert body["ok"] and str(hostile_index) not in str(body)
-    assert set(body) <= {"ok", "generation", "documents", "clauses", "built_at", "verified", "error", "hint"}
+    assert body["ok"] and str(hostile_index) not in str(body) and str(hostile_corpus) not in str(body)
+    assert set(body) <= HEALTH_KEYS
+
+
+def test_healthz_reports_the_live_generation_its_times_and_pending_changes(tmp_path):
+    """What a librarian needs to know after `make update`: which generation serves, when it was built
+    and updated, and which corpus changes it does not hold yet (by document id, never by path)."""
+    from indexer.build import build_index, update_index
+    from search_app import create_app
+    from search_app import searcher as searcher_module
+    from tests.conftest import copy_corpus
+    corpus, index = copy_corpus(tmp_path / "corpus"), tmp_path / "index"
+    (corpus / "empty.txt").write_text("", encoding="utf-8")                 # skipped, and stays so
+    build_index([corpus], index, skip_bad=True)
+    client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
+    body = client.get("/healthz").get_json()
+    assert set(body) == HEALTH_KEYS and body["updated_at"] is None and body["built_at"]
+    assert body["generation"] == (index / "CURRENT").read_text().strip()
+    assert (body["pending"]["added"], body["pending"]["changed"], body["pending"]["removed"]) == (0, 0, 0)
+    (corpus / "new-list.txt").write_text((corpus / "shanxi-innovation-reform-measures.txt").read_text("utf-8"),
+                                         encoding="utf-8")
+    searcher_module.PENDING_SECONDS, saved = 0, searcher_module.PENDING_SECONDS
+    try:
+        body = client.get("/healthz").get_json()
+        assert body["pending"]["added"] == 1 and body["pending"]["names"]["added"] == ["new-list"]
+        assert str(corpus) not in str(body)
+        update_index(None, index)
+        body = client.get("/healthz").get_json()
+    finally:
+        searcher_module.PENDING_SECONDS = saved
+    assert body["generation"] == (index / "CURRENT").read_text().strip()
+    assert body["updated_at"] and body["pending"]["added"] == 0 and body["documents"] == 2
 
 
 def test_static_files_cannot_escape_the_static_folder(rel_app):

@@ -154,3 +154,113 @@ def test_control_characters_from_the_corpus_are_escaped_on_output(tmp_path):
         for raw in ("\x1b", "\x07", "\u202e", "\u202c"):
             assert raw not in out.stdout, (extra, repr(out.stdout))
     assert "\\u202e" in out.stdout and json.loads(out.stdout)["hits"]     # escaped, still JSON
+
+
+# -- the librarian's commands on an index with a skipped empty file ----------------------------
+
+LIST_ROW = "测试清单\n\n序号\t改革举措\t主要内容\t责任部门\n1\t量子通信试点\t开展量子通信网络建设试点。\t省科技厅\n"
+
+
+@pytest.fixture
+def librarian(tmp_path):
+    """A corpus with an empty (skipped) file, built as `make run` builds: (corpus, index, build output)."""
+    corpus, index = copy_corpus(tmp_path / "corpus"), tmp_path / "index"
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    done = run(POLICY_INDEX, "build", "--if-stale", "--skip-bad", "--corpus", corpus, "--index", index)
+    assert done.returncode == 0, done.stderr
+    return corpus, index, done
+
+
+def test_build_if_stale_says_why_it_builds_and_then_does_nothing(librarian):
+    """The always-skipped empty file made --if-stale true forever (every `make run` rebuilt)."""
+    corpus, index, first = librarian
+    assert "building " in first.stderr and "no index yet" in first.stderr
+    assert f"skipped {corpus / 'empty.txt'}: empty file" in first.stderr
+    again = run(POLICY_INDEX, "build", "--if-stale", "--skip-bad", "--corpus", corpus, "--index", index)
+    assert again.returncode == 0 and "is up to date" in again.stderr and "built" not in again.stdout
+    alone = run(POLICY_INDEX, "build", "--if-stale", "--index", index)         # the record's folders
+    assert alone.returncode == 0 and "is up to date" in alone.stderr
+    (corpus / "extra.txt").write_text(LIST_ROW, encoding="utf-8")
+    third = run(POLICY_INDEX, "build", "--if-stale", "--index", index)
+    assert "building" in third.stderr and "1 added (extra)" in third.stderr and third.stdout.startswith("built ")
+
+
+def test_progress_goes_to_a_log_as_lines(librarian):
+    _, _, first = librarian
+    lines = [line for line in first.stderr.splitlines() if line.startswith("indexing")]
+    assert re.fullmatch(r"indexing: 0/1 documents, 0 clauses \(.*\)", lines[0])       # it has started
+    assert re.fullmatch(r"indexing: 1/1 documents, \d+ clauses \(.*elapsed.*\)", lines[-1])   # the last state
+    assert len(lines) <= 3 and "\r" not in first.stderr
+
+
+def fields_of(out):
+    return dict(re.findall(r"^(\w[\w ]*?):\s+(.*)$", out, re.M))
+
+
+def test_stats_and_update_need_no_arguments(librarian):
+    corpus, index, _ = librarian
+    fields = fields_of(run(POLICY_INDEX, "stats", "--index", index).stdout)
+    assert fields["pending"] == "none" and fields["skipped"] == "1" and fields["updated"] == "never"
+    assert fields["corpus"] == f"--corpus {corpus} --skip-bad" and fields["generation"].startswith("gen-")
+    (corpus / "extra.txt").write_text(LIST_ROW, encoding="utf-8")
+    (corpus / "scan.pdf").write_bytes(b"%PDF-1.4")
+    fields = fields_of(run(POLICY_INDEX, "stats", "--index", index).stdout)
+    assert fields["pending"] == "1 added (extra), 0 changed, 0 removed"
+    done = run(POLICY_INDEX, "update", "--index", index)
+    assert done.returncode == 0, done.stderr
+    assert re.match(r"updated gen-\S+: 1 added, 0 changed, 0 removed", done.stdout)
+    out = run(POLICY_INDEX, "stats", "--index", index).stdout
+    fields = fields_of(out)
+    assert fields["pending"] == "none" and fields["updated"] != "never" and fields["documents"] == "2"
+    assert fields["not read"].startswith("1 ") and str(corpus / "scan.pdf") in out
+
+
+def test_stats_and_update_with_other_folders_say_which_and_stop(librarian, tmp_path):
+    corpus, index, _ = librarian
+    other = copy_corpus(tmp_path / "other")
+    for command in ("stats", "update"):
+        out = run(POLICY_INDEX, command, "--corpus", other, "--index", index)
+        assert out.returncode == 1, command
+        assert f"not given: {corpus}" in out.stderr and f"not in the index: {other}" in out.stderr
+
+
+def test_update_of_an_empty_folder_exits_1_and_keeps_the_index(librarian, tmp_path):
+    corpus, index, _ = librarian
+    live = (index / "CURRENT").read_text()
+    for name in ("shanxi-innovation-reform-measures.txt", "empty.txt"):
+        (corpus / name).unlink()
+    out = run(POLICY_INDEX, "update", "--index", index)
+    assert out.returncode == 1 and "no documents" in out.stderr
+    assert (index / "CURRENT").read_text() == live
+
+
+def test_procs_defaults_to_the_cores_and_rejects_nonsense(tmp_path):
+    assert "[default: auto]" in run(POLICY_INDEX, "build", "--help").stdout
+    out = run(POLICY_INDEX, "build", "--procs", "0", "--corpus", copy_corpus(tmp_path / "c"), "--index", tmp_path / "i")
+    assert out.returncode == 2 and "or 'auto'" in out.stderr
+
+
+def test_check_lists_every_problem_of_every_file_grouped(tmp_path):
+    """Three problems in one list, an empty file, a .pdf and a regulation with a repeated, a missing
+    and an empty article: all named in one run, each with its file and line."""
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "bad.txt").write_text("坏清单\n\n序号\t改革举措\t主要内容\t责任部门\n1\t甲\t内容。\t部门\nx\t乙\t内容。\t部门\n"
+                                    "1\t丙\t内容。\t部门\n3\t丁\t内容。\n", encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    (corpus / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (corpus / "reg.txt").write_text("测试条例\n第一条　总则。\n第一条　又一条。\n第三条\n第四条　完。\n", encoding="utf-8")
+    out = run(POLICY_INDEX, "check", "--corpus", corpus)
+    assert out.returncode == 1
+    err = out.stderr
+    bad = corpus / "bad.txt"
+    assert f"{bad}: 3 problems" in err
+    assert (f"{bad}:5: 序号 should be a number" in err and f"{bad}:6: duplicate 序号 1 (first on line 4)" in err
+            and f"{bad}:7: expected 4 tab-separated columns" in err)
+    assert err.index(f"{bad}:5:") < err.index(f"{bad}:6:") < err.index(f"{bad}:7:")
+    assert f"{corpus / 'empty.txt'}: empty file" in err
+    assert f"{corpus / 'scan.pdf'}: not read: no reader for .pdf (read: .docx .htm .html .md .tsv .txt" in err
+    reg = corpus / "reg.txt"
+    assert f"{reg}:3: warning: 第一条 again (first on line 2)" in err
+    assert f"{reg}:3: warning: article 2 missing after this one (next is 3)" in err
+    assert f"{reg}:4: warning: 第三条 has no text" in err
+    assert out.stdout.strip() == "4 files, 2 documents, 17 measures, 4 problems, 3 warnings, 1 not read"

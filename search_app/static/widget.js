@@ -56,6 +56,7 @@
     ".title { font-weight: 600; }",
     ".no { margin-right: 4px; }",
     ".text { margin: 4px 0; }",
+    ".also { margin: 4px 0; font-size: 0.92em; color: #555; padding-left: 0.8em; border-left: 2px solid #ddd; }",
     ".meta { margin: 0; color: #57606a; font-size: 13px; }",
     "mark { display: inline; background: #ffe066; color: inherit; padding: 0 1px; border-radius: 2px; }",
     ".more { margin: 8px 0 0; font-size: 14px; }"
@@ -82,6 +83,15 @@
     Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
     if (text != null) node.textContent = text;
     return node;
+  }
+
+  /* A clause's highlighted text as a paragraph (plain text when the highlight is not clean). */
+  function clauseText(clause, cls) {
+    var p = el("p", { "class": cls });
+    var fragment = highlightFragment(clause.highlight);
+    if (fragment) p.appendChild(fragment);
+    else p.textContent = clause.text || "";
+    return p;
   }
 
   /* The API's highlight as a fragment, or null when it holds anything but text and bare <mark>. */
@@ -390,14 +400,12 @@
       if (hit.measure_title && hit.measure_title !== hit.article) {
         title.appendChild(document.createTextNode(hit.measure_title));
       }
-      var text = el("p", { "class": "text" });
-      var fragment = highlightFragment(hit.highlight);
-      if (fragment) text.appendChild(fragment);
-      else text.textContent = hit.text || "";
+      li.append(title, clauseText(hit, "text"));
+      /* the article's other matching sentences (the API's `clauses`), at most two */
+      (hit.clauses || []).slice(0, 2).forEach(function (c) { li.appendChild(clauseText(c, "also")); });
       var metaParts = [hit.doc_title];
       if (hit.departments && hit.departments.length) metaParts.push(hit.departments.join("、"));
-      var meta = el("p", { "class": "meta" }, metaParts.filter(Boolean).join(" · "));
-      li.append(title, text, meta);
+      li.appendChild(el("p", { "class": "meta" }, metaParts.filter(Boolean).join(" · ")));
       ui.hits.appendChild(li);
     });
     var more = data.total > hits.length;

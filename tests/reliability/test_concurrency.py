@@ -24,7 +24,7 @@ TOGGLE_V1 = """并发测试清单
 序号\t改革举措\t主要内容\t责任部门
 1\t量子密钥分发试点\t开展量子密钥分发试点。推动量子密钥网络建设。\t省科技厅
 """
-TOGGLE_V2 = TOGGLE_V1.replace("推动量子密钥网络建设。", "推动量子密钥网络建设。完善量子密钥标准体系。")
+TOGGLE_V2 = TOGGLE_V1 + "2\t量子密钥标准\t完善量子密钥标准体系。\t省科技厅\n"   # one measure more: 1 → 2 hits
 
 
 @pytest.fixture
@@ -115,7 +115,8 @@ def test_sixteen_clients_during_builds_and_updates(live):
     try:
         def run(*args):
             t0 = time.time()
-            done = policy_index(*args, "--corpus", corpus, "--index", index, "--no-progress")
+            # one document of two comes and goes: a shrink by design here
+            done = policy_index(*args, "--corpus", corpus, "--index", index, "--no-progress", "--allow-shrink")
             steps.append((args[0], done.returncode, round(time.time() - t0, 1), sum(counts.values())))
             assert done.returncode == 0, done.stderr
 

@@ -304,7 +304,7 @@ def test_widget_attributes(page, servers):
         const w = document.createElement('policy-search');
         w.id = 'custom';
         w.setAttribute('endpoint', %r);
-        w.setAttribute('results', '2');
+        w.setAttribute('results', '1');   // fewer than the 2 measures found: a 'more' link
         w.setAttribute('dept', '省知识产权局');
         document.body.append(w);
     }""" % servers.url)
@@ -314,9 +314,8 @@ def test_widget_attributes(page, servers):
     widget.locator("button").click()
     hits = widget.locator("li.hit")
     expect(hits.first).to_be_visible()
-    assert hits.count() == 2
-    for i in range(2):
-        expect(hits.nth(i).locator(".meta")).to_contain_text("省知识产权局")
+    assert hits.count() == 1
+    expect(hits.first.locator(".meta")).to_contain_text("省知识产权局")
     more = widget.locator(".more a")
     expect(more).to_be_visible()
     assert more.get_attribute("href").startswith(servers.url + "/search?q=")

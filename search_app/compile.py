@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 
 import jieba
 from whoosh import query as Q
 
-from indexer.numerals import ARTICLE_RE, article_label
+from indexer.numerals import ARTICLE_RE, NUMERAL_CHARS, article_label
 from indexer.schema import CONTEXT_FIELDS, FIELD_WEIGHTS
 
 from .query import ParsedQuery, QueryError, Word
@@ -29,6 +30,9 @@ COMMON_SHARE = 0.02     # a word in more than this share of clauses is too commo
 MAX_RELAX_TERMS = 6    # C(6, 4) = 15 combinations at most
 MAX_COMMON_RELAX_TERMS = 4
 MAX_PROXIMITY_WORDS = 8
+# a document's name with an article number after it, 第 left out (劳动合同法47条, 刑法 二十条)
+NAMED_ARTICLE_RE = re.compile(rf"(?P<name>.*?)\s*第?\s*(?P<n>[{NUMERAL_CHARS}]+|\d+)\s*条(?:之(?P<sub>[{NUMERAL_CHARS}]+|\d+))?")
+NAME_MARKS = str.maketrans("", "", "《》〈〉 \u3000")
 
 
 class Or(Q.Or):
@@ -65,7 +69,7 @@ class QueryCompiler:
         generation (one per thread)."""
         self.analyzer = analyzer
         self.context = context or {}   # CONTEXT_FIELDS name → {word: names holding it}
-        self.short_titles = self.context.get("short_titles", {})
+        self.short_titles = self.context.get("short_titles", {})   # a title, or it without 中华人民共和国 → ids
         self.normalize = analyzer[0].normalizer   # the pipeline's tokenizer normalises
         self.reader = reader
         self._df: dict[tuple[str, str], int] = {} if frequencies is None else frequencies
@@ -234,12 +238,30 @@ class QueryCompiler:
     def is_article(self, word: Word) -> bool:
         return not word.phrase and ARTICLE_RE.fullmatch(self.normalize(word.text).strip()) is not None
 
+    def named_documents(self, text: str) -> set[str]:
+        """The documents a word names by their whole title or short title (劳动合同法,
+        中华人民共和国产品质量法, 《劳动合同法实施条例》, a judicial interpretation's title)."""
+        return set(self.short_titles.get(self.normalize(text).translate(NAME_MARKS), ()))
+
     def split_articles(self, parsed: ParsedQuery) -> ParsedQuery:
-        """劳动合同法第三十九条 typed as one word: the law's name and the article reference apart."""
-        groups = []
+        """劳动合同法第三十九条 typed as one word: the law's name and the article reference apart;
+        after a document's name, 第 may be left out (劳动合同法47条, 劳动合同法 47条)."""
+        groups: list[list[Word]] = []
         for group in parsed.groups:
             word = group[0]
-            m = ARTICLE_RE.search(self.normalize(word.text)) if len(group) == 1 and not word.phrase else None
+            if len(group) != 1 or word.phrase:
+                groups.append(group)
+                continue
+            text = self.normalize(word.text)
+            named = NAMED_ARTICLE_RE.fullmatch(text.strip())
+            if named and not text.strip().startswith("第"):
+                name = named["name"].strip()
+                follows = not name and groups and len(groups[-1]) == 1 and self.named_documents(groups[-1][0].text)
+                if (name and self.named_documents(name)) or follows:
+                    label = f"第{named['n']}条" + (f"之{named['sub']}" if named["sub"] else "")
+                    groups += [[Word(p)] for p in (name, label) if p]
+                    continue
+            m = ARTICLE_RE.search(text)
             if m is None or self.is_article(word):
                 groups.append(group)
                 continue
@@ -247,13 +269,25 @@ class QueryCompiler:
             groups += [[Word(p.strip())] for p in parts if p.strip()]
         return ParsedQuery(groups, parsed.negated, parsed.filters)
 
+    def naming_groups(self, parsed: ParsedQuery) -> dict[int, set[str]]:
+        """Next to an article reference: the groups that name documents (group index → ids)."""
+        if not any(len(g) == 1 and self.is_article(g[0]) for g in parsed.groups):
+            return {}
+        found = {}
+        for i, group in enumerate(parsed.groups):
+            if len(group) == 1 and not group[0].phrase and not self.is_article(group[0]):
+                docs = self.named_documents(group[0].text)
+                if docs:
+                    found[i] = docs
+        return found
+
     def title_boost(self, parsed: ParsedQuery) -> Q.Query | None:
         """A word that is a document's short title (刑法 for 中华人民共和国刑法) ranks that document's
         clauses first: readers name laws by short title, and other laws merely cite it."""
         docs = set()
         for group in parsed.groups:
             if len(group) == 1 and not group[0].phrase:
-                docs |= self.short_titles.get(self.normalize(group[0].text).strip(), set())
+                docs |= self.named_documents(group[0].text)
         if not docs:
             return None
         q = Or([Q.Term("doc_id", d) for d in sorted(docs)]) if len(docs) > 1 else Q.Term("doc_id", docs.pop())
@@ -265,7 +299,12 @@ class QueryCompiler:
         required, plain_units = [], []
         # next to an article reference, the other words name the document (中小企业促进法 第二十条)
         naming = ("doc_title",) if any(len(g) == 1 and self.is_article(g[0]) for g in parsed.groups) else None
-        for group in parsed.groups:
+        named = self.naming_groups(parsed)   # a document named by its title is that document only
+        for i, group in enumerate(parsed.groups):
+            if i in named:
+                docs = sorted(named[i])
+                required.append(Q.Or([Q.Term("doc_id", d) for d in docs]) if len(docs) > 1 else Q.Term("doc_id", docs[0]))
+                continue
             options = [q for q in (self.word_query(w, terms, naming) for w in group) if q is not None]
             if options:
                 required.append(options[0] if len(options) == 1 else Or(options))

@@ -36,6 +36,8 @@ LEARNED_WEIGHT = 0.6        # × a learned association's weight (indexer/data/le
 SHORT_QUERY_TERMS = 3       # up to this many words: every word wanted, partial matches only to pad
 PAD_BELOW = 10              # fewer strict units than this: partial matches follow them
 MIN_SHARE = 0.0             # a partial match of a longer query holds this share of its words (CV: 0 > 0.2 > 0.3)
+DOC_WEIGHT = 0.2            # × the unit's document's BM25 over its whole text, whole words (CV on STARD)
+DOC_B = 0.75
 STRICT_BONUS = 1.0
 TITLE_BONUS = 0.3           # × the short-title score, for a question naming a law (劳动合同法 …)          # the compiled query's best clause score, added to a strict unit's
 # category → authority factor; categories not named are national laws (1.0), policy lists too
@@ -179,6 +181,7 @@ class ArticleRanker:
         index never saw counts only where all its pieces stand together in one unit."""
         u = self.units
         acc = np.zeros(u.count)
+        doc = np.zeros(len(u.doc_length)) if DOC_WEIGHT else None
         sources: dict[str, np.ndarray] = {}
         pieces: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for term in terms:
@@ -186,6 +189,9 @@ class ArticleRanker:
             if not len(ids):
                 continue
             scores = term.weight * u.bm25(ids, tf, u.idf(len(ids)), K1, B)
+            if doc is not None and term.pieces == 1 and term.holds and len(term.word) > 1:
+                # a document's evidence from whole words: one character (天, 告) says nothing of a document
+                doc += term.weight * u.doc_bm25(ids, tf, K1, DOC_B)
             if term.pieces > 1:
                 part, count = pieces.setdefault(term.group, (np.zeros(u.count), np.zeros(u.count, np.int32)))
                 part[ids] += scores
@@ -203,17 +209,20 @@ class ArticleRanker:
         held = np.zeros(u.count, dtype=np.int32)
         for found in sources.values():
             held += found
+        if doc is not None:
+            acc = np.where(acc > 0, acc + DOC_WEIGHT * doc[u.doc_of], 0.0)
         return acc, held
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
              authority=True, window=200, partial=True, excluded_units=None, plain=True,
-             question=False, bonus_match=None) -> Ranked:
+             question=False, bonus_match=None, first=None) -> Ranked:
         """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
         plain: the query is words only, so a unit holding every word (or its lay terms) is a full
         match; partial: whether units short of that may be added; question: the reader asked in
         their own words (a question word was typed), so the results are one ranked list;
         excluded_units: units holding an excluded word, never added as partial matches;
-        bonus_match: a clause match (ids, scores) whose best score a unit adds (a named law's articles)."""
+        bonus_match: a clause match (ids, scores) whose best score a unit adds (a named law's articles);
+        first: units shown before all others, in this order (the articles of a document the query names)."""
         u = self.units
         acc, held = self.term_scores(postings, searcher, terms)
         n_sources = len({t.source for t in terms})
@@ -252,12 +261,21 @@ class ArticleRanker:
             candidates = strict
         else:
             candidates |= strict
+        if first is not None and len(first):
+            first = first[ok[first]]
+            strict[first] = True
+            candidates[first] = True
+            n_strict = int(strict.sum())
         matched = np.flatnonzero(candidates)
         relaxed = bool(len(matched) > n_strict)
         if short:   # strict first, then the partial matches by score
             key = score[matched] + np.where(strict[matched], _ceiling(score), 0.0)
         else:
             key = score[matched]
+        if first is not None and len(first):   # above every score, in the order given
+            place = np.zeros(u.count)
+            place[first] = np.arange(len(first), 0, -1)
+            key = np.where(place[matched] > 0, 2 * _ceiling(key) + place[matched], key)
         order = matched[_best_first(key, matched, window)]
         return Ranked(order, score[order], strict[order], len(matched), matched, relaxed, terms)
 

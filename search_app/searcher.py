@@ -23,7 +23,7 @@ from indexer.resources import learned_terms, question_words
 from indexer.store import IndexStore
 
 from . import evaluate, ranking
-from .compile import Or, QueryCompiler
+from .compile import NAME_MARKS, Or, QueryCompiler
 from .units import Units
 from .highlight import highlight
 from .query import QueryError, parse
@@ -201,8 +201,11 @@ class _Generation:
                 reader.close()
             short: dict[str, set[str]] = {}
             for doc_id, title in titles.items():
-                name = self.normalizer(title).removeprefix("中华人民共和国").strip()
-                short.setdefault(name, set()).add(doc_id)
+                whole = self.normalizer(title).strip()
+                # 中华人民共和国民法典 婚姻家庭编: a part of a code is named by the code too
+                for name in {whole.translate(NAME_MARKS), whole.split()[0].translate(NAME_MARKS) if whole else ""}:
+                    for key in {name, name.removeprefix("中华人民共和国")} - {""}:
+                        short.setdefault(key, set()).add(doc_id)
             found = self._context = {"doc_title": self._word_index(titles), "departments": self._word_index(depts),
                                      "short_titles": short}
         return found
@@ -401,7 +404,8 @@ class Searcher:
         compiled = compiler.compile(parsed)
         units = gen.units()
         split = compiler.split_articles(parsed)
-        words = [w.text for g in split.groups for w in g if not compiler.is_article(w)]
+        naming = compiler.naming_groups(split)   # beside an article number, a document's name names only
+        words = [w.text for i, g in enumerate(split.groups) if i not in naming for w in g if not compiler.is_article(w)]
         analysed = ranking.query_terms(compiler, words, gen.question_words, gen.vocabulary if expand else None)
         terms = analysed.terms
         title = compiler.title_boost(split)
@@ -416,6 +420,12 @@ class Searcher:
         negatives = [n for n in (compiler.negative_query(w) for w in parsed.negated) if n is not None]
         excluded = np.unique(np.concatenate([evaluator.ids(n) for n in negatives])) if negatives else None
         named = title is not None or any(compiler.is_article(w) for w in split.positive_words)
+        first = None
+        if compiled.plain and split.groups and all(len(g) == 1 and compiler.named_documents(g[0].text)
+                                                   for g in split.groups):
+            # the query is a document's name: that document (its articles in order) before those citing it
+            docs = sorted(set().union(*(compiler.named_documents(g[0].text) for g in split.groups)))
+            first = np.unique(units.unit_of[evaluator.ids(Or([Q.Term("doc_id", d) for d in docs]))])
         ranked = gen.ranker().rank(
             gen.postings, gen.searcher(), terms, strict_ids, strict_scores,
             units.lift(allowed) if allowed is not None else None,
@@ -423,7 +433,7 @@ class Searcher:
             authority=ranking.authority_applies(parsed.filters, named),
             window=max(RERANK_WINDOW, page * per_page), partial=compiled.relaxable, plain=compiled.plain,
             excluded_units=units.lift(excluded) if excluded is not None else None, question=analysed.question,
-            bonus_match=bonus)
+            bonus_match=bonus, first=first)
         order = _crowd(list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist())),
                        lambda h: units.doc_of[h[0]], PER_DOCUMENT, CROWDED_PLACES)
         highlight_terms = set(compiled.terms) | {t.word for t in terms}

@@ -49,6 +49,10 @@ class Units:
         self.doc_of = self.doc_of_clause[self.first]
         self.n_live = int(self.live.sum())
         self.avg_length = float(self.length[self.live].mean()) if self.n_live else 1.0
+        n_docs = int(self.doc_of.max()) + 1 if n else 0
+        self.doc_length = np.bincount(self.doc_of[self.live], weights=self.length[self.live], minlength=n_docs)
+        self.docs_live = int((self.doc_length > 0).sum())
+        self.avg_doc_length = float(self.doc_length[self.doc_length > 0].mean()) if self.docs_live else 1.0
         self.cache = evaluate.LRU(MAX_CACHED_UNIT_POSTINGS, lambda found: len(found.ids) + len(found.clause_ids))
         self.ordered = bool(np.all(self.unit_of[1:] >= self.unit_of[:-1]))   # each unit's clauses together, in order
         self.clause_length = text_lengths
@@ -87,6 +91,14 @@ class Units:
     def bm25(self, ids: np.ndarray, freq: np.ndarray, idf: float, k1: float, b: float) -> np.ndarray:
         norm = k1 * ((1 - b) + b * self.length[ids] / self.avg_length)
         return idf * freq * (k1 + 1) / (freq + norm)
+
+    def doc_bm25(self, ids: np.ndarray, freq: np.ndarray, k1: float, b: float) -> np.ndarray:
+        """The term's BM25 over whole documents (every document of the collection), from its units."""
+        tf = np.bincount(self.doc_of[ids], weights=freq, minlength=len(self.doc_length))
+        df = int((tf > 0).sum())
+        idf = log(1 + (self.docs_live - df + 0.5) / (df + 0.5))
+        norm = k1 * ((1 - b) + b * self.doc_length / self.avg_doc_length)
+        return idf * tf * (k1 + 1) / (tf + norm)
 
     def clause_bm25(self, ids: np.ndarray, tf: np.ndarray, idf: float, k1: float, b: float) -> np.ndarray:
         """The same at clause level (a unit's clauses against each other: the average is theirs)."""

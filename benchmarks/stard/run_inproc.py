@@ -51,16 +51,36 @@ def ranked_articles(searcher, question: str, depth=100, per_page=50, max_chars=2
     return out[:depth]
 
 
-def evaluate(searcher, rows) -> dict:
-    results, empty = [], 0
+def per_question(searcher, rows) -> list[dict]:
+    out = []
     for row in rows:
         ranked = ranked_articles(searcher, row["question"])
-        empty += not ranked
-        results.append(sc.score_ranking(ranked, row["answers"]))
+        scored = sc.score_ranking(ranked, row["answers"])
+        scored["empty"] = not ranked
+        out.append(scored)
+    return out
+
+
+def summary(results: list[dict]) -> dict:
     m = {k: round(float(np.mean([r[k] for r in results])), 4) for k in METRICS}
-    m["empty"] = empty
-    m["n"] = len(rows)
+    m["empty"] = int(sum(r["empty"] for r in results))
+    m["n"] = len(results)
     return m
+
+
+def evaluate(searcher, rows) -> dict:
+    return summary(per_question(searcher, rows))
+
+
+def cross_validate(runs: dict[str, list[dict]], folds: int, metric: str) -> list[dict]:
+    """For each fold: the setting best on the other folds (by `metric`), scored on that fold."""
+    out = []
+    for fold in range(folds):
+        def part(results, held):
+            return [r for i, r in enumerate(results) if (i % folds == fold) == held]
+        best = max(runs, key=lambda name: summary(part(runs[name], False))[metric])
+        out.append({"fold": fold, "chosen": best, **summary(part(runs[best], True))})
+    return out
 
 
 def apply(settings: dict) -> None:
@@ -79,9 +99,16 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=1)
     ap.add_argument("--fold", type=int, default=0)
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE (a Python literal)")
+    ap.add_argument("--try", dest="tries", action="append", default=[],
+                    help="'NAME=VALUE NAME=VALUE': a setting to compare; with several, each is scored on every "
+                         "question and chosen per fold by cross-validation over --cv-folds folds")
+    ap.add_argument("--cv-folds", type=int, default=3)
+    ap.add_argument("--metric", default="recall@10", choices=METRICS)
     args = ap.parse_args(argv)
     apply({k: ast.literal_eval(v) for k, v in (s.split("=", 1) for s in args.set)})
     rows = sc.load_judged(args.judged)
+    if args.tries:
+        return compare(args, rows)
     rows = [r for i, r in enumerate(rows) if i % args.folds == args.fold][: args.limit]
     searcher = Searcher(args.index, cache=False)
     searcher.warm()
@@ -89,6 +116,27 @@ def main(argv=None) -> int:
     m = evaluate(searcher, rows)
     m["ms_per_question"] = round(1000 * (time.perf_counter() - t) / max(1, len(rows)), 1)
     print(json.dumps(m))
+    return 0
+
+
+def compare(args, rows) -> int:
+    rows = rows[: args.limit]
+    searcher = Searcher(args.index, cache=False)
+    searcher.warm()
+    defaults = {}
+    runs = {}
+    for text in args.tries:
+        settings = {k: ast.literal_eval(v) for k, v in (s.split("=", 1) for s in text.split())}
+        for name in settings:
+            module = next((m for m in (ranking, searcher_module) if hasattr(m, name)), None)
+            defaults.setdefault(name, getattr(module, name) if module else None)
+        apply({**defaults, **settings})
+        runs[text] = per_question(searcher, rows)
+        print(json.dumps({"setting": text, **summary(runs[text])}), flush=True)
+    apply(defaults)
+    if len(runs) > 1:
+        for line in cross_validate(runs, args.cv_folds, args.metric):
+            print(json.dumps({"cv": args.metric, **line}), flush=True)
     return 0
 
 

@@ -156,6 +156,16 @@ def test_learned_associations_widen_questions_not_keyword_queries(laws):
     assert learned and not learned[0].holds and learned[0].weight < 1.0
 
 
+def test_a_question_mark_or_final_particle_asks_even_without_a_question_word(laws):
+    """吗/呢/？ end a question: its words are evidence, so a word the collection never uses
+    (犯法) does not empty it, while the same words as keywords still want every word."""
+    assert laws.search("试用期 犯法")["total"] == 0
+    for q in ("试用期犯法吗？", "试用期犯法吗", "试用期 犯法?"):
+        assert articles(laws.search(q))[0] == ("中华人民共和国测试劳动法", "第四条"), q
+    gen = laws.generation()
+    assert not ranking.query_terms(gen.compiler(), ["吗啡 试用期"], gen.question_words).question
+
+
 def test_learned_necessity_reweighs_a_questions_own_words_not_a_keyword_querys(laws):
     """`word = weight` lines: a word readers write and answers rarely hold weighs less in a question."""
     gen = laws.generation()

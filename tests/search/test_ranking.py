@@ -176,8 +176,9 @@ def test_learned_necessity_reweighs_a_questions_own_words_not_a_keyword_querys(l
         compiler, ["单位 不 给 我 缴费 记录 查询"], gen.question_words, vocabulary).terms}
     plain = {t.word: t.weight for t in ranking.query_terms(
         compiler, ["单位 不 给 我 缴费 记录 查询"], gen.question_words).terms}
-    assert question["单位"] == pytest.approx(plain["单位"] * 0.25)
-    assert question["缴费"] == pytest.approx(plain["缴费"] * 1.5)
+    assert question["单位"] == pytest.approx(plain["单位"] * 0.25 ** ranking.NECESSITY_EXPONENT)
+    assert question["单位"] < plain["单位"] < question["缴费"]
+    assert question["缴费"] == pytest.approx(plain["缴费"] * 1.5 ** ranking.NECESSITY_EXPONENT)
     assert question["记录"] == plain["记录"]
     keywords = {t.word: t.weight for t in ranking.query_terms(compiler, ["单位 缴费"], gen.question_words, vocabulary).terms}
     assert keywords["单位"] == keywords["缴费"] == 1.0

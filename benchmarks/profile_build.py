@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 AREAS = [  # (area, test on "path:function") — first match wins
-    ("jieba segmentation", lambda f, fn: "/jieba/" in f or f.endswith("indexer/jieba_speedups.py")),
+    ("jieba segmentation", lambda f, fn: "/jieba/" in f or f.endswith("indexer/engine/jieba_speedups.py")),
     ("OpenCC / normaliser", lambda f, fn: "opencc" in f.lower() or f.endswith("indexer/normalize.py")),
     ("our analyzer glue (tokenizer, sub-word filter)", lambda f, fn: f.endswith("indexer/analysis.py")),
     ("whoosh analysis filters (StopFilter …)", lambda f, fn: "/whoosh/analysis/" in f),
@@ -33,7 +33,7 @@ AREAS = [  # (area, test on "path:function") — first match wins
     ("whoosh stored fields / per-document values", lambda f, fn: "whoosh/codec/whoosh3.py" in f and
         any(k in fn for k in ("add_field", "finish_doc", "start_doc", "add_column_value", "add_vector", "_prep"))),
     ("posting pool (adding, spilling) & segment writes at commit",
-     lambda f, fn: f.endswith("indexer/segment_writer.py") or ("/whoosh/" in f and any(
+     lambda f, fn: f.endswith("indexer/engine/segment_writer.py") or ("/whoosh/" in f and any(
          k in f for k in ("/codec/", "/filedb/", "/util/", "/system/", "writing.py", "/automata/")))),
     ("whoosh other", lambda f, fn: "/whoosh/" in f),
     ("corpus reading & clause splitting", lambda f, fn: any(k in f for k in ("indexer/readers/", "indexer/clauses.py",

@@ -21,7 +21,6 @@ import threading
 import jieba
 from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 
-from . import jieba_speedups  # noqa: F401  (jieba's hot functions, faster, the same words)
 from .normalize import Normalizer
 
 # Document numbers are kept as one token: 晋政办发〔2018〕12号 (brackets unified to 〔〕). The issuer's

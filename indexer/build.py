@@ -7,11 +7,12 @@ import os
 import time
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.formats import Positions
 from whoosh.query import Term
 
 from . import checksums
+from .engine import index as engine_index
+from .engine.segment_writer import TermPool
 from .analysis import index_positions, text_cuts
 from .clauses import document_clauses
 from .corpus import discover, file_hash, mark_versions, read_all, read_source, unread_files
@@ -21,7 +22,6 @@ from .record import (DICTIONARIES, CorpusMismatch, build_record, corpus_for, dic
                      pending_changes, recorded_skip_bad)  # noqa: F401  (pending_changes: re-exported)
 from .resources import corpus_analyzer, lay_terms, stopwords, synonym_groups
 from .schema import make_schema
-from .segment_writer import TermPool
 from .store import IndexStore
 
 
@@ -297,7 +297,7 @@ def _probe_term(field, text: str) -> bytes | None:
 def verify(gen: Path, manifest: dict) -> None:
     """The new generation opens, holds exactly the corpus's clauses and documents, and answers probes
     in every segment (in a time independent of the index's size)."""
-    ix = whoosh_index.open_dir(str(gen))
+    ix = engine_index.open_dir(gen)
     expected = sum(d["clauses"] for d in manifest["documents"].values())
     with ix.searcher() as s:
         if s.doc_count() != expected:
@@ -345,8 +345,7 @@ def _index_docs(gen, docs, by_id, analyzer, procs, progress):
     try:
         if parallel:
             return build_parts(gen, docs, by_id, analyzer, _write_docs, procs, progress=bar)
-        ix = whoosh_index.create_in(str(gen), make_schema(analyzer))
-        writer = ix.writer(limitmb=LIMITMB)
+        writer = engine_index.writer(engine_index.create_in(gen, make_schema(analyzer)), LIMITMB)
         summaries = _write_docs(writer, docs, by_id, bar and (lambda n: bar.advance(1, n)))
         writer.commit()
         return summaries
@@ -461,7 +460,7 @@ def update_index(corpus_dirs, index_dir, skip_bad=None, progress=False, lock_tim
         gen = store.copy_generation(store.current)
         try:
             try:
-                ix = whoosh_index.open_dir(str(gen))
+                ix = engine_index.open_dir(gen, for_writing=True)
             except Exception as exc:
                 raise BuildError(f"the live index {store.current} is damaged ({type(exc).__name__}); "
                                  f"run policy-index build to rebuild it from the corpus") from None
@@ -469,16 +468,15 @@ def update_index(corpus_dirs, index_dir, skip_bad=None, progress=False, lock_tim
             # several processes when there are documents to share, into segments of the same schema
             # (an index of an older schema is updated by one writer, in its own schema)
             parallel = procs > 1 and len(docs) > 1 and set(ix.schema.names()) == set(make_schema(analyzer).names())
-            writer = ix.writer(limitmb=LIMITMB)
+            writer = engine_index.writer(ix, LIMITMB)
             for doc_id in removed + [s.doc_id for s in changed]:
                 writer.delete_by_term("doc_id", doc_id)
             bar = _progress(progress, len(docs), f"updating in {procs} processes" if parallel else "updating")
             try:
                 if parallel:
                     writer.commit(merge=False)          # the deletions; the new segments join after
-                    toc = whoosh_index.open_dir(str(gen))._read_toc()
                     summaries = build_parts(gen, docs, by_id, analyzer, _write_docs, procs, progress=bar,
-                                            base=(toc.schema, toc.segments, toc.generation))
+                                            base=engine_index.read_toc(gen))
                 else:
                     summaries = _write_docs(writer, docs, by_id, bar and (lambda n: bar.advance(1, n)))
                     writer.commit()

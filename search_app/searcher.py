@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
 
 from indexer import checksums
+from indexer.engine import index as whoosh_index   # the engine opens indexes (its patches installed)
 from indexer.numerals import article_label
 from indexer.resources import learned_terms, question_words
 from indexer.store import IndexStore

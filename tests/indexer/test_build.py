@@ -356,17 +356,6 @@ def test_verify_catches_a_segment_that_does_not_answer(two_segments, monkeypatch
 
 # -- the faster clause writer ---------------------------------------------------------------------
 
-def _original_write_block():
-    import importlib.util
-    spec = importlib.util.find_spec("whoosh.codec.whoosh3")   # Whoosh's own, before segment_writer replaced it
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.W3PostingsWriter._write_block
-
-
-ORIGINAL_WRITE_BLOCK = _original_write_block()
-
-
 def index_content(gen: Path) -> dict:
     """Everything a reader can see of an index: postings with weights and encoded values, stored
     records, field lengths and columns."""
@@ -410,17 +399,14 @@ class PlainAdder:
 @pytest.mark.parametrize("limitmb", [256, 0.05])
 def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, limitmb):
     """ClauseAdder (cached repeated fields, positions encoded here, the stored segmentation taken
-    from the same pass, postings grouped by term in a TermPool) and segment_writer's field writer, block writer and position-counting files give
-    the same index, in every posting, weight, value, block
-    statistic, length, column and stored record, as Whoosh's own add_document, PostingPool and
-    writer: a list document with departments and a law with chapters and articles. With
-    limitmb=0.05 the pool spills runs to disk and merges them at commit."""
-    from whoosh.codec import base, whoosh3
-    from whoosh.filedb.filestore import FileStorage
+    from the same pass, postings grouped by term in a TermPool) and the engine's writer codec (its
+    field writer, block writer and position-counting files) give the same index, in every posting,
+    weight, value, block statistic, length, column and stored record, as Whoosh's own
+    add_document, PostingPool, codec and storage: a list document with departments and a law with
+    chapters and articles. With limitmb=0.05 the pool spills runs to disk and merges them at commit."""
+    from whoosh import index as whoosh_index
     import indexer.build as build
-    from indexer import segment_writer
-    assert whoosh3.W3FieldWriter.add_postings is segment_writer.add_postings
-    assert whoosh3.W3PostingsWriter._write_block is segment_writer._write_block
+    from indexer.engine import segment_writer
     files = [p.name for p in CORPUS.glob("*.txt") if p.name not in ("userdict.txt", "synonyms.txt")]
     corpus = copy_corpus(tmp_path / "corpus", files)
     assert len(files) >= 2
@@ -432,9 +418,8 @@ def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, l
     assert (len(runs) >= 2) == (limitmb < 1)
     monkeypatch.setattr(build, "LIMITMB", 256)
     monkeypatch.setattr(build, "ClauseAdder", PlainAdder)
-    monkeypatch.setattr(whoosh3.W3FieldWriter, "add_postings", base.FieldWriter.add_postings)
-    monkeypatch.setattr(whoosh3.W3PostingsWriter, "_write_block", ORIGINAL_WRITE_BLOCK)
-    monkeypatch.setattr(FileStorage, "create_file", segment_writer._CREATE_FILE)
+    monkeypatch.setattr(build.engine_index, "create_in", lambda folder, schema: whoosh_index.create_in(str(folder), schema))
+    monkeypatch.setattr(build.engine_index, "writer", lambda ix, limitmb: ix.writer(limitmb=limitmb))
     build_index([corpus], tmp_path / "plain")
     fast, plain = (index_content(IndexStore(tmp_path / n).current) for n in ("fast", "plain"))
     assert fast.keys() == plain.keys()
@@ -443,6 +428,8 @@ def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, l
         assert fast[key] == plain[key], key
     assert any(len(rows) > 1 and rows[0][2] for (name, _), rows in
                ((k, v) for k, v in plain.items() if isinstance(k, tuple) and k[0] == "measure_title"))
+    toc = {n: next(IndexStore(tmp_path / n).current.glob("*.toc")).read_bytes() for n in ("fast", "plain")}
+    assert b"WriterCodec" not in toc["fast"] and b"W3Codec" in toc["fast"]   # the format names Whoosh's codec
 
 
 def test_parallel_build_loads_jieba_once_in_the_parent(tmp_path):

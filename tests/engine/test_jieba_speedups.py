@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jieba import finalseg
 
-from indexer import jieba_speedups
+from indexer.engine import jieba_speedups
 from indexer.analysis import ensure_jieba
-from indexer.jieba_speedups import jieba_own
+from indexer.engine.jieba_speedups import jieba_own
 from tests.conftest import CORPUS
 
 ALPHABET = list("专利权质押融资中小企业科技创新的了和与及在国家省市发展改革委员会人民银行啊呢吧嗯哦AB12。，、 ")

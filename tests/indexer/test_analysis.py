@@ -188,45 +188,39 @@ def test_user_words_are_honoured_after_unpickling_in_a_fresh_process(tmp_path):
 
 
 def test_fast_dictionary_cache_gives_jiebas_own_dictionary(tmp_path):
-    """jieba's dictionary comes from our flat marshal cache (written on first use): exactly the
-    FREQ and total that jieba.initialize() builds, in a fresh process as `policy-index update` runs."""
+    """jieba's main dictionary comes from our flat marshal cache (written on first use): exactly the
+    FREQ and total that jieba's own initialize() builds, in a fresh process as `policy-index update` runs."""
     script = textwrap.dedent("""
         import hashlib, os, sys, jieba
         from indexer import analysis
         path = analysis._dictionary_cache_path()
-        analysis.ensure_jieba()
+        base = analysis.initialize_jieba()
         assert os.path.isfile(path), path
-        def digest():
-            h = hashlib.sha1(repr(jieba.dt.total).encode())
-            for k, v in jieba.dt.FREQ.items():
+        def digest(freq, total):
+            h = hashlib.sha1(repr(total).encode())
+            for k, v in freq.items():
                 h.update(f"{k}\\t{v}\\n".encode())
-            return h.hexdigest(), len(jieba.dt.FREQ)
-        ours = digest()
-        jieba.dt.initialized = False
-        assert analysis._load_dictionary_cache(path), "the cache written above is refused"
-        again = digest()
-        jieba.dt.initialized = False
-        jieba.dt.FREQ = {}
-        jieba.initialize()
-        print(ours == again == digest(), ours[1] > 300000)
+            return h.hexdigest(), len(freq)
+        ours = digest(*base)
+        again = digest(*analysis._load_dictionary_cache(path))
+        own = jieba.Tokenizer()
+        own.initialize()
+        print(ours == again == digest(own.FREQ, own.total), ours[1] > 300000, jieba.dt.initialized)
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["True", "True"]
+    assert out.stdout.split() == ["True", "True", "False"]   # (jieba's global dictionary never loaded)
 
 
 @pytest.mark.parametrize("content, mode", [(b"garbage", 0o600), (None, 0o666)])
 def test_dictionary_cache_refuses_garbage_and_files_others_can_write(tmp_path, content, mode):
-    """A damaged cache, or one another user could have planted, is ignored (jieba untouched)."""
+    """A damaged cache, or one another user could have planted, is ignored (jieba's own is loaded)."""
     import marshal
-    import jieba
     from indexer import analysis
     path = tmp_path / "cache"
     path.write_bytes(content if content is not None else marshal.dumps((("甲",), (1,), 1)))
     path.chmod(mode)
-    freq = jieba.dt.FREQ
-    assert analysis._load_dictionary_cache(str(path)) is False
-    assert jieba.dt.FREQ is freq
+    assert analysis._load_dictionary_cache(str(path)) is None
 
 
 def _chain_positions(analyzer, text):

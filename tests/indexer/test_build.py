@@ -445,12 +445,12 @@ def test_parallel_build_loads_jieba_once_in_the_parent(tmp_path):
         import os, sys
         from indexer import analysis
         from indexer.build import build_index
-        real, calls = analysis.initialize_jieba, sys.argv[2]
+        real, calls = analysis._load_base, sys.argv[2]
         def counted():
             with open(calls, "a") as fh:
                 fh.write(f"{os.getpid()}\\n")
-            real()
-        analysis.initialize_jieba = counted
+            return real()
+        analysis._load_base = counted
         summary = build_index([sys.argv[1]], sys.argv[3], procs=2)
         print(os.getpid(), summary["documents"])
     """)

@@ -11,10 +11,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as Q
-
+from indexer.engine import query as Q
+from indexer.engine.schema import CONTEXT_FIELDS, FIELD_WEIGHTS
 from indexer.numerals import ARTICLE_RE, NUMERAL_CHARS, article_label
-from indexer.schema import CONTEXT_FIELDS, FIELD_WEIGHTS
 
 from .query import ParsedQuery, QueryError, Word
 

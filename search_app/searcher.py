@@ -13,16 +13,17 @@ import time
 from pathlib import Path
 
 import numpy as np
-from whoosh import query as Q
-from whoosh import scoring
 
 from indexer import checksums
+from indexer.engine import evaluate
 from indexer.engine import index as whoosh_index   # the engine opens indexes (its patches installed)
+from indexer.engine import query as Q
+from indexer.engine import scoring
 from indexer.numerals import article_label
 from indexer.resources import learned_terms, question_words
 from indexer.store import IndexStore
 
-from . import evaluate, ranking
+from . import ranking
 from .compile import NAME_MARKS, Or, QueryCompiler
 from .units import Units
 from .highlight import highlight

@@ -28,7 +28,7 @@ def main(argv=None) -> int:
 
     from whoosh import query as Q
 
-    from indexer.analysis import analyze
+    from indexer.engine.analysis import analyze
     from search_app.query import parse
     from search_app.searcher import RERANK_WINDOW, Searcher
     import score_laws

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jieba import finalseg
 
 from indexer.engine import jieba_speedups
-from indexer.analysis import jieba_tokenizer, parse_userdict
+from indexer.engine.analysis import jieba_tokenizer, parse_userdict
 from indexer.engine.jieba_speedups import jieba_own
 from tests.conftest import CORPUS
 

@@ -164,7 +164,7 @@ def test_an_index_built_before_stored_segmentation_is_searched_and_updated(tmp_p
     """Indexes from before clauses carried their segmentation (no `cuts` field) still highlight
     (by segmenting, as then) and take updates in their own schema."""
     import indexer.build as build
-    from indexer.schema import make_schema
+    from indexer.engine.schema import make_schema
 
     def old_schema(analyzer):
         schema = make_schema(analyzer)
@@ -391,7 +391,7 @@ class PlainAdder:
         self.writer = writer
 
     def add(self, record):
-        from indexer.analysis import text_cuts
+        from indexer.engine.analysis import text_cuts
         cuts = text_cuts(self.writer.schema["text"].analyzer, record["text"])
         self.writer.add_document(**record, **({"cuts": cuts} if cuts is not None else {}))
 
@@ -443,7 +443,7 @@ def test_parallel_build_loads_jieba_once_in_the_parent(tmp_path):
     (corpus / "extra.txt").write_text(EXTRA, encoding="utf-8")
     script = textwrap.dedent("""
         import os, sys
-        from indexer import analysis
+        from indexer.engine import analysis
         from indexer.build import build_index
         real, calls = analysis._load_base, sys.argv[2]
         def counted():

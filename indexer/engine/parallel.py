@@ -16,8 +16,8 @@ import os
 import shutil
 from pathlib import Path
 
-from .engine import index as engine_index
-from .engine import install
+from . import index as engine_index
+from .patches import install
 
 _WORK: tuple | None = None   # (docs, sources by id, analyzer, write function), inherited by forked workers
 

@@ -24,12 +24,11 @@ import weakref
 import jieba
 from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 
+from ..doc_numbers import DOC_NUMBER_RE, ISSUER_WINDOW
 from ..normalize import Normalizer
 
-# Document numbers are kept as one token: 晋政办发〔2018〕12号 (brackets unified to 〔〕). The issuer's
-# abbreviation before the bracket is 1-8 characters and starts after a verb or function word that
-# cites it (按照晋政办发〔2018〕12号 → 按照 + the number).
-DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,8})[〔\[(（［]\s*(\d{4})\s*[〕\])）］]\s*(\d+)\s*号")
+# Document numbers are kept as one token: 晋政办发〔2018〕12号 (brackets unified to 〔〕), the issuer
+# started after a verb or function word that cites it (indexer/doc_numbers.py).
 CITING_RE = re.compile(r"^.*(?:按照|根据|依据|依照|参照|执行|印发|落实|贯彻|详见|转发|下发|关于|见|按|据|和|与|及|的|在|于|对|经|以|为|将|由)")
 WORDLIKE_RE = re.compile(r"\w", re.UNICODE)
 _JIEBA_BLOCK = re.compile(jieba.re_han_default.pattern)   # what jieba.cut segments as one block
@@ -225,13 +224,14 @@ class JiebaTokenizer(Tokenizer):
         self.ready()
         pos = 0
         for m in DOC_NUMBER_RE.finditer(text):
-            cited = CITING_RE.match(m[1])
-            issuer = m[1][cited.end():] if cited else m[1]
+            window = m["issuer"][-ISSUER_WINDOW:]
+            cited = CITING_RE.match(window)
+            issuer = window[cited.end():] if cited else window
             if not issuer:
                 continue
-            start = m.start() + len(m[1]) - len(issuer)
+            start = m.end("issuer") - len(issuer)
             yield from self._jieba(text[pos:start], pos)
-            yield f"{issuer}〔{m[2]}〕{m[3]}号", start, m.end()
+            yield f"{issuer}〔{m['year']}〕{m['number']}号", start, m.end()
             pos = m.end()
         yield from self._jieba(text[pos:], pos)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import checksums
 from .engine import index as engine_index
+from .engine import manifest as engine_manifest
 from .engine import verify as engine_verify
 from .engine.clause_adder import ClauseAdder
 from .clauses import document_clauses
@@ -207,7 +208,7 @@ def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_tim
         gen = store.new_generation()
         try:
             summaries = _index_docs(gen, docs, by_id, analyzer, procs, progress)
-            manifest = {"format": 1, "built_at": _timestamp(),
+            manifest = {"format": engine_manifest.FORMAT, "built_at": _timestamp(),
                         "corpus_roots": [str(c.resolve()) for c in corpus_dirs],
                         "resources": resources_digest(corpus_dirs[0]),
                         "build": build_record(corpus_dirs, skip_bad, sources, errors),

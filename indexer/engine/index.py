@@ -9,6 +9,7 @@ from __future__ import annotations
 from whoosh import index as _whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from .manifest import check_folder
 from .patches import install
 from .segment_writer import CountingStorage, WriterCodec
 
@@ -22,8 +23,10 @@ def create_in(folder, schema):
 
 
 def open_dir(folder, for_writing=False):
-    """The folder's index as Whoosh opens it; for_writing: on CountingStorage, for writer()."""
+    """The folder's index as Whoosh opens it; for_writing: on CountingStorage, for writer().
+    A generation whose manifest names another format is refused (manifest.IndexFormatError)."""
     install()
+    check_folder(folder)
     if for_writing:
         return CountingStorage(str(folder)).open_index(INDEX_NAME)
     return _whoosh_index.open_dir(str(folder))

@@ -45,3 +45,28 @@ def test_the_schema_pickles_the_analyzer_under_the_names_earlier_indexes_use():
     schema = pickle.loads(data)
     assert type(schema["text"].analyzer[0]) is analysis.JiebaTokenizer
     assert [t.text for t in schema["text"].analyzer("应收账款融资") if not t.subword] == ["应收账款", "融资"]
+
+
+def test_a_generation_of_another_format_is_refused_on_open_with_what_to_do(tmp_path, corpus_dir):
+    """The manifest's format version is checked when the engine opens a generation: the searcher
+    answers 'rebuild' instead of reading files it does not understand."""
+    import json
+
+    import pytest
+
+    from indexer import checksums
+    from indexer.build import build_index
+    from indexer.engine import index, manifest
+    from indexer.store import IndexStore
+    from search_app.searcher import IndexUnavailable, Searcher
+    build_index([corpus_dir], tmp_path / "index")
+    gen = IndexStore(tmp_path / "index").current
+    assert json.loads((gen / "manifest.json").read_text(encoding="utf-8"))["format"] == manifest.FORMAT
+    index.open_dir(gen).close()
+    data = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    (gen / "manifest.json").write_text(json.dumps(dict(data, format=manifest.FORMAT + 1)), encoding="utf-8")
+    checksums.write(gen)                 # a whole generation written so, not a damaged one
+    with pytest.raises(manifest.IndexFormatError, match="rebuild"):
+        index.open_dir(gen)
+    with pytest.raises(IndexUnavailable, match=f"format {manifest.FORMAT + 1}"):
+        Searcher(tmp_path / "index").search("专利")

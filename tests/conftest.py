@@ -1,5 +1,6 @@
-"""Shared fixtures (after installing the engine's patches, as the entry points do): a temporary copy of the seed corpus and an index built from it; the markers
-of tests that start a real server or a browser (their helpers are in tests/helpers.py)."""
+"""Shared fixtures (after installing the engine's patches, as the entry points do): a temporary
+copy of the seed corpus and an index built from it; the markers of tests that start a real server
+or a browser (their helpers are in tests/helpers.py)."""
 from __future__ import annotations
 
 import shutil

@@ -29,7 +29,8 @@ from ..normalize import Normalizer
 
 # Document numbers are kept as one token: 晋政办发〔2018〕12号 (brackets unified to 〔〕), the issuer
 # started after a verb or function word that cites it (indexer/doc_numbers.py).
-CITING_RE = re.compile(r"^.*(?:按照|根据|依据|依照|参照|执行|印发|落实|贯彻|详见|转发|下发|关于|见|按|据|和|与|及|的|在|于|对|经|以|为|将|由)")
+CITING_RE = re.compile(r"^.*(?:按照|根据|依据|依照|参照|执行|印发|落实|贯彻|详见|转发|下发|关于"
+                       r"|见|按|据|和|与|及|的|在|于|对|经|以|为|将|由)")
 WORDLIKE_RE = re.compile(r"\w", re.UNICODE)
 _JIEBA_BLOCK = re.compile(jieba.re_han_default.pattern)   # what jieba.cut segments as one block
 
@@ -185,7 +186,7 @@ class JiebaTokenizer(Tokenizer):
             return cached if cached is not None else self.words(text)
         self.ready()
         blocks = self.__dict__.setdefault("_blocks", {})   # block → its words, as the whole-text cache
-        found = []
+        found: list[tuple[str, int, int]] = []
         for m in _JIEBA_BLOCK.finditer(text):
             block = m.group()
             if any(t in block for t in terms):
@@ -290,7 +291,8 @@ class SubwordFilter(Filter):
         jieba's search mode stops at three characters; going on to MAX_SUBWORD lets 知识产权 be
         found inside the compound 知识产权质押."""
         if self.__dict__.get("_freq") is not freq:    # (an analyzer's filter sees one dictionary)
-            self._freq, self._cache = freq, {}
+            self._freq = freq
+            self._cache: dict[str, list[tuple[str, int]]] = {}
         cache = self._cache
         found = cache.get(word)
         if found is None:

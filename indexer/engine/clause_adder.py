@@ -50,7 +50,7 @@ class ClauseAdder:
         names = sorted(record)
         writer._check_fields(self.schema, names)
         perdoc, pool, docnum, fields = writer.perdocwriter, writer.pool, writer.docnum, self.fields
-        cuts = [] if self.cuts and "cuts" not in record else None
+        cuts: list | None = [] if self.cuts and "cuts" not in record else None
         perdoc.start_doc(docnum)
         for name in names:
             value = record[name]

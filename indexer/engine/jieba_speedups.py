@@ -36,9 +36,9 @@ def word_candidates(self, sentence) -> list[list[tuple[int, int]]]:
     self.check_initialized()
     get = self.FREQ.get
     n = len(sentence)
-    candidates = [None] * n
+    candidates: list[list[tuple[int, int]]] = []
     for k in range(n):
-        found = []
+        found: list[tuple[int, int]] = []
         i = k
         frag = sentence[k]
         while True:
@@ -51,7 +51,7 @@ def word_candidates(self, sentence) -> list[list[tuple[int, int]]]:
             if i >= n:
                 break
             frag = sentence[k:i + 1]
-        candidates[k] = found or [(k, 1)]
+        candidates.append(found or [(k, 1)])
     return candidates
 
 

@@ -68,6 +68,7 @@ def die_with_parent(parent_pid: int) -> None:
 def _worker(part_dir: str, indexes: list[int], counts, parent_pid: int) -> None:
     die_with_parent(parent_pid)
     install()            # (inherited from the parent by fork; here for a worker started otherwise)
+    assert _WORK is not None, "a worker runs in a process forked by build_parts"
     docs, by_id, analyzer, write_docs = _WORK
     from .schema import make_schema
     writer = engine_index.writer(engine_index.create_in(part_dir, make_schema(analyzer)), WORKER_LIMITMB)
@@ -107,7 +108,7 @@ def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int, progre
             while worker.exitcode is None:
                 worker.join(timeout=1.0)
                 if progress is not None:
-                    now = list(counts)
+                    now = [counts[0], counts[1]]
                     progress.advance(now[0] - shown[0], now[1] - shown[1])
                     shown = now
     finally:

@@ -467,7 +467,7 @@ def analyze(analyzer, text: str, mode: str = "query", chars: bool = False):
 
 
 # An index's schema pickles its analyzer by module and class name (the TOC, the on-disk format):
-# these keep the module name they had when that format was set, which indexer/analysis.py still is.
+# these keep the module name they had when that format was set, which indexer/analysis/ still is.
 PICKLED_MODULE = "indexer.analysis"
 for _cls in (JiebaTokenizer, SubwordFilter):
     _cls.__module__ = PICKLED_MODULE

@@ -13,7 +13,7 @@ tokenizer (each index generation's own too) uses them:
   states unrolled, back-pointers instead of a copied path per state and step.
 
 Same lookups, same floating-point expressions in the same order, same tie-breaking, so the same
-words: tests/indexer/test_jieba_speedups.py compares them with jieba's own on the corpus and on
+words: tests/engine/test_jieba_speedups.py compares them with jieba's own on the corpus and on
 random text. `jieba_own()` puts jieba's own functions back for a while (tests, benchmarks).
 """
 from __future__ import annotations

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import math
 import re
 
-import jieba
 import numpy as np
 
 from . import evaluate
@@ -163,7 +162,7 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
                 continue
             pieces = unit.subwords if unit.subwords and all(df("text", w) for w in unit.subwords) else None
             if pieces is None and len(unit.word) > 1:
-                pieces = [p for p in jieba.cut(unit.word, HMM=False) if p.strip()]
+                pieces = compiler.pieces(unit.word)
                 if len(pieces) < 2 or not all(df("text", w) for w in pieces):
                     pieces = None
             for w in pieces or ():

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..limits import MAX_FILTER_LENGTH
+
 DIGITS = re.compile(r"[0-9]{1,9}")   # ASCII only: int() would also accept "٣" or "２"
-MAX_FILTER_LENGTH = 200
 
 
 class ParamError(ValueError):

@@ -25,7 +25,7 @@ def search():
     try:
         p = params.search_params(request.args, current_app.config)
         result = searcher().search(p.q, page=p.page, per_page=p.per_page, dept=p.dept, doc=p.doc,
-                                   filters=p.filters, expand=p.expand)
+                                   filters=p.filters, expand=p.expand, **p.arrangement)
     except (params.ParamError, QueryError) as exc:
         return render_template("search.html", error=str(exc), **context), 400
     except IndexUnavailable as exc:

@@ -1,0 +1,63 @@
+"""Did you mean: a query with no or very few hits, one of whose words the collection never uses,
+is offered the query with that word replaced by a frequent word of the same length that differs
+from it in one character, not the first (专利质压 → 专利质押) — the candidate whose corrected query
+finds the most."""
+from __future__ import annotations
+
+import re
+
+FEW_HITS = 2        # a query finding at most this many articles is offered a correction
+MIN_FREQUENCY = 2   # a correction is a word at least this many clauses use
+CANDIDATES = 5      # the most frequent candidates tried (each costs a search of the corrected query)
+_CJK = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_FIELD = re.compile(r"^-?[^\s:：\"]+[:：]")
+
+
+class Lexicon:
+    """The index's frequent words of 2–4 Chinese characters, by (length, first character)."""
+
+    def __init__(self, reader):
+        self.frequency: dict[str, int] = {}
+        self.by_start: dict[tuple[int, str], list[str]] = {}
+        for btext, info in reader.iter_field("text"):
+            word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            df = info.doc_frequency()
+            if df >= MIN_FREQUENCY and _CJK.fullmatch(word):
+                self.frequency[word] = df
+                self.by_start.setdefault((len(word), word[0]), []).append(word)
+        for words in self.by_start.values():
+            words.sort(key=lambda w: (-self.frequency[w], w))
+
+    def near(self, word: str) -> list[str]:
+        """Frequent words of the same length and first character, one character different."""
+        return [w for w in self.by_start.get((len(word), word[0]), ())
+                if sum(a != b for a, b in zip(w, word)) == 1][:CANDIDATES]
+
+
+def did_you_mean(lexicon: Lexicon, analyzer, q: str, total: int, count) -> str | None:
+    """The corrected query, or None; count(query) → how many articles it finds."""
+    if total > FEW_HITS:
+        return None
+    best, best_total = None, total
+    for start, end, word in _unknown_words(lexicon, analyzer, q):
+        for candidate in lexicon.near(word):
+            corrected = q[:start] + candidate + q[end:]
+            found = count(corrected)
+            if found > best_total:
+                best, best_total = corrected, found
+    return best
+
+
+def _unknown_words(lexicon, analyzer, q):
+    """(start, end, word) of the query's Chinese words the collection does not use, outside
+    filters (部门:…) and phrases."""
+    offset = 0
+    for token in q.split():
+        start = q.index(token, offset)
+        offset = start + len(token)
+        if _FIELD.match(token) or '"' in token or token.upper() in ("OR", "NOT", "AND"):
+            continue
+        for t in analyzer(token, mode="query", chars=True):
+            word = token[t.startchar:t.endchar]
+            if _CJK.fullmatch(word) and word not in lexicon.frequency and t.text == word:
+                yield start + t.startchar, start + t.endchar, word

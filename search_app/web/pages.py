@@ -15,6 +15,13 @@ def index():
     return render_template("index.html", health=searcher().health())
 
 
+# the page's own parameters, carried by every link that changes one of them (page is not: a new
+# filter or order starts at page 1)
+STATE_PARAMS = ("q", "dept", "doc", "category", "province", "expand", "per_page", "sort", "group", "from", "to",
+                "issuer", "number", "version", "scope")
+ADVANCED_PARAMS = ("issuer", "number", "category", "province", "doc", "version", "scope", "from", "to")
+
+
 @bp.get("/search")
 def search():
     if "q" not in request.args:
@@ -22,6 +29,8 @@ def search():
     q = request.args.get("q", "")
     context = {name: request.args.get(name) or None for name in ("dept", "doc", "category", "province", "expand")}
     context["q"] = q
+    context["state"] = {k: request.args.get(k) for k in STATE_PARAMS if request.args.get(k)}
+    context["advanced_open"] = any(request.args.get(k) for k in ADVANCED_PARAMS)
     try:
         p = params.search_params(request.args, current_app.config)
         result = searcher().search(p.q, page=p.page, per_page=p.per_page, dept=p.dept, doc=p.doc,
@@ -30,10 +39,10 @@ def search():
         return render_template("search.html", error=str(exc), **context), 400
     except IndexUnavailable as exc:
         return render_template("search.html", unavailable=str(exc), **context), 503
-    suggestions = _suggestions(p.q) if not result["hits"] else []
-    last = page_count(result["total"], result["per_page"])
+    suggestions = _suggestions(p.q) if not result["hits"] and not result.get("did_you_mean") else []
+    last = page_count(result.get("groups_total", result["total"]), result["per_page"])
     return render_template(
-        "search.html", result=result, suggestions=suggestions, last_page=last,
+        "search.html", result=result, suggestions=suggestions, last_page=last, params=p,
         pages=page_window(result["page"], last), per_page_param=request.args.get("per_page"),
         doc_titles=searcher().doc_titles(result["facets"].get("documents", {})),
         **context,

@@ -36,13 +36,21 @@ class SearchParams:
     issuer: str | None = None      # the advanced form's metadata filters (as 发文机关: 文号: 版本: typed)
     number: str | None = None
     version: str | None = None     # current (default) | all | historical
+    scope: str = "full"            # or "title": only documents whose title holds the query's words
 
     @property
     def filters(self) -> dict:
         """The collection filters beside dept/doc, for Searcher.search(filters=…)."""
         return {k: v for k, v in (("category", self.category), ("province", self.province),
                                   ("from", self.date_from), ("to", self.date_to), ("issuer", self.issuer),
-                                  ("number", self.number), ("version", self.version)) if v}
+                                  ("number", self.number), ("version", self.version),
+                                  ("doc", self.title_words if self.scope == "title" else None)) if v}
+
+    @property
+    def title_words(self) -> str:
+        """The query's words without its filters (部门:…) or exclusions, for scope=title."""
+        return " ".join(w.strip('"') for w in self.q.split()
+                        if not re.match(r"^-|^[^\s:：]+[:：]", w) and w.upper() not in ("OR", "NOT")) or self.q
 
     @property
     def arrangement(self) -> dict:
@@ -118,6 +126,7 @@ def date(args, name: str, end: bool) -> str | None:
 
 
 VERSIONS = ("current", "all", "historical")
+SCOPES = ("full", "title")
 
 
 def search_params(args, config) -> SearchParams:
@@ -139,4 +148,5 @@ def search_params(args, config) -> SearchParams:
         issuer=text_filter(args, "issuer"),
         number=text_filter(args, "number"),
         version=choice(args, "version", VERSIONS),
+        scope=choice(args, "scope", SCOPES, "full"),
     )

@@ -1,0 +1,115 @@
+"""The reader features on the pages (Flask's test client, the real index of tests/reader_corpus.py):
+order and grouping controls, the advanced form, validity notes, did you mean, the notices."""
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from tests.reader_corpus import CONTRACT, PROMOTION_NEW, PROMOTION_OLD, REGULATION_ID, build_reader_index
+
+
+@pytest.fixture(scope="module")
+def reader_index(tmp_path_factory):
+    return build_reader_index(tmp_path_factory.mktemp("reader-pages"))
+
+
+@pytest.fixture
+def reader_client(reader_index):
+    from search_app import create_app
+
+    return create_app({"INDEX_DIR": str(reader_index), "TESTING": True}).test_client()
+
+
+def page(client, url, status=200, **kw):
+    response = client.get(url, **kw)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "text/html" and "charset=utf-8" in response.content_type
+    return response.get_data(as_text=True)
+
+
+def links(body):
+    return [html.unescape(h) for h in re.findall(r'href="([^"]+)"', body)]
+
+
+def args_of(href):
+    return {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+
+
+def hit_blocks(body):
+    return re.findall(r'<li class="hit">(.*?)</li>', body, re.S)
+
+
+def test_the_heading_of_a_hit_names_its_document_and_article(reader_client):
+    first = hit_blocks(page(reader_client, "/search?q=应收账款融资&category=经济法"))[0]
+    heading = re.search(r'<h2 class="hit-title">(.*?)</h2>', first, re.S).group(1)
+    assert re.search(r"《[^》]+》", heading) and re.search(r"第[一二三四五六七八九十百]+条", heading)
+
+
+def test_the_order_control_links_keep_the_query_and_filters(reader_client):
+    body = page(reader_client, "/search?q=应收账款融资&category=经济法")
+    nav = re.search(r'<nav class="arrange".*?</nav>', body, re.S).group(0)
+    by_date = [h for h in links(nav) if "sort=date" in h][0]
+    assert args_of(by_date) == {"q": "应收账款融资", "category": "经济法", "sort": "date"}
+    assert 'aria-current="true">相关度' in nav
+    dated = page(reader_client, by_date)
+    assert re.search(r'aria-current="true">日期', dated)
+    assert "2017-09-01" in hit_blocks(dated)[0]                        # newest 经济法 document first
+
+
+def test_group_by_document_shows_each_documents_count_and_best_articles(reader_client):
+    body = page(reader_client, "/search?q=应收账款融资&group=document")
+    assert "分属 <strong>" in body
+    groups = re.findall(r'<li class="group">(.*?)</ol>\s*(?:<details|<p class="group-all"|</li>)', body, re.S)
+    titles = re.findall(r'<h2 class="group-title">.*?《([^》]+)》.*?命中 (\d+) (条|项措施)', body, re.S)
+    assert ("中华人民共和国测试促进法", "3", "条") in titles
+    assert any(unit == "项措施" for _, _, unit in titles)              # the seed list counts its measures
+    assert groups
+
+
+def test_the_advanced_form_carries_every_filter_and_works_as_a_plain_get(reader_client):
+    body = page(reader_client, "/search?q=应收账款融资")
+    form = re.search(r'<details class="advanced">.*?</details>', body, re.S).group(0)
+    for name in ("issuer", "number", "category", "province", "doc", "version", "from", "to", "scope"):
+        assert f'name="{name}"' in form, name
+    labels = set(re.findall(r'<label for="([^"]+)"', form))
+    assert set(re.findall(r'<(?:input|select)[^>]* id="([^"]+)"', form)) <= labels
+    narrowed = page(reader_client, "/search?q=应收账款融资&issuer=国务院&from=2019&to=&version=&scope=full")
+    assert '<details class="advanced" open>' in narrowed                # open while it holds a condition
+    assert "发文机关：国务院" in narrowed and "日期：2019 至 …" in narrowed
+    assert {re.search(r"《([^》]+)》", b).group(1) for b in hit_blocks(narrowed)} == {"测试融资管理条例"}
+
+
+def test_title_only_scope_keeps_the_documents_whose_title_holds_the_words(reader_client):
+    body = page(reader_client, "/search?q=测试合同法&scope=title")
+    titles = {re.search(r"《([^》]+)》", b).group(1) for b in hit_blocks(body)}
+    assert titles == {"中华人民共和国测试合同法"} and "仅检索标题" in body
+
+
+def test_a_historical_version_says_so_and_links_the_current_one(reader_client):
+    body = page(reader_client, "/search?q=应收账款融资&version=historical")
+    first = hit_blocks(body)[0]
+    assert "已被替代" in first and "历史版本，现行版本：" in first
+    current = [h for h in links(first) if h.startswith("/doc/") and "hl=" not in h][0]
+    assert unquote(urlsplit(current).path) == "/doc/" + PROMOTION_NEW
+
+
+def test_did_you_mean_offers_the_corrected_query(reader_client):
+    body = page(reader_client, "/search?q=专利质压")
+    offer = re.search(r'<p class="did-you-mean".*?</p>', body, re.S).group(0)
+    assert "您是不是要找" in offer
+    assert [args_of(h)["q"] for h in links(offer)] == ["专利质押"]
+
+
+def test_a_query_at_the_length_limit_says_it_may_have_been_cut(reader_client):
+    body = page(reader_client, "/search", query_string={"q": "融资" * 100})
+    assert "超出的部分没有检索" in body
+    assert "超出的部分没有检索" not in page(reader_client, "/search?q=融资")
+
+
+def test_hit_links_carry_the_query_to_the_document(reader_client):
+    first = hit_blocks(page(reader_client, "/search?q=应收账款融资"))[0]
+    href = [h for h in links(first) if "hl=" in h][0]
+    assert args_of(href)["q"] == "应收账款融资"

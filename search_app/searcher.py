@@ -611,6 +611,11 @@ class Searcher:
         return {"doc_id": doc_id, "title": summary["title"], "meta": summary.get("meta", {}),
                 "measures": list(measures.values())}
 
+    def reading(self):
+        """(manifest, analyzer) of the live generation, for the document view (search_app/reading.py)."""
+        gen = self.generation()
+        return gen.manifest, gen.analyzer
+
     @_on_one_generation
     def doc_titles(self, doc_ids) -> dict[str, str]:
         """Titles of documents by id (for naming the documents facet)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from .. import arrange, reading
 from ..searcher import IndexUnavailable, QueryError
 from . import params, searcher
 from .render import page_count, page_window
@@ -67,5 +68,32 @@ def document(doc_id: str):
     if doc is None:
         abort(404, description=f"没有找到文件：{doc_id}")
     hl = request.args.get("hl")
+    q = (request.args.get("q") or "").strip()[:current_app.config["MAX_QUERY_LENGTH"]]
     known = {c["clause_id"] for m in doc["measures"] for para in m["paragraphs"] for c in para}
-    return render_template("doc.html", doc=doc, hl=hl if hl in known else None)
+    return render_template("doc.html", doc=doc, hl=hl if hl in known else None, q=q or None,
+                           **_reading(doc, q))
+
+
+def _reading(doc: dict, q: str) -> dict:
+    """The document view's outline, clause HTML (query marks, reference links) and citations."""
+    manifest, analyzer = searcher().reading()
+    toc, headings = reading.outline(doc["measures"])
+    own = {m["article"] for m in doc["measures"] if m.get("article")}
+    titles = reading.title_index(manifest)
+    terms = reading.query_terms(analyzer, q) if q else set()
+    marks = 0
+
+    def doc_url(target):
+        return url_for("pages.document", doc_id=target)
+    for m in doc["measures"]:
+        m["anchor"] = reading.anchor(m)
+        m["citation"] = reading.citation(doc["title"], m)
+        for para in m["paragraphs"]:
+            for c in para:
+                c["html"] = reading.render_clause(c["text"], analyzer, terms, doc["doc_id"], own, titles, doc_url)
+                marks += c["html"].count('<mark class="q">')
+    articles = any(m.get("article") for m in doc["measures"])
+    return {"toc": toc, "headings": headings, "validity": arrange.validity(manifest, doc["doc_id"]),
+            "doc_date": arrange.doc_date(doc["meta"]), "unit": "条" if articles else "项措施", "marks": marks,
+            "versions": [{"doc_id": v, "date": arrange.doc_date(manifest["documents"][v].get("meta", {}))}
+                         for v in doc["meta"].get("versions", []) if v in manifest["documents"]]}

@@ -128,6 +128,10 @@ class FakeSearcher:
         self._maybe_raise()
         return self.doc if self.doc and self.doc["doc_id"] == doc_id else None
 
+    def reading(self):
+        docs = {self.doc["doc_id"]: {"title": self.doc["title"], "meta": self.doc["meta"]}} if self.doc else {}
+        return {"documents": docs}, None
+
     def health(self):
         self._maybe_raise()
         return self.health_result

@@ -303,7 +303,7 @@ def test_document_page_for_a_regulation_groups_chapters(fake_app, fakes):
            ]}
     client = fake_app(fakes.Searcher(document=doc)).test_client()
     body = page(client, "/doc/%E6%B3%95%E8%A7%84/%E6%9D%A1%E4%BE%8B?hl=%E6%B3%95%E8%A7%84/%E6%9D%A1%E4%BE%8B:2:1:1")
-    assert body.count('<h2 class="chapter">') == 2 and '<h3 id="m-1-title"' in body
+    assert body.count('<h2 class="chapter level-3"') == 2 and '<h3 id="m-1-title"' in body
     assert "发文机关" in body and "省人大常委会" in body
     assert "为了&lt;规范&gt;管理" in body
     assert '<span class="clause hl" id="法规/条例:2:1:1"><mark class="clause-mark">本条例适用于本省。</mark>' in body

@@ -113,3 +113,85 @@ def test_hit_links_carry_the_query_to_the_document(reader_client):
     first = hit_blocks(page(reader_client, "/search?q=应收账款融资"))[0]
     href = [h for h in links(first) if "hl=" in h][0]
     assert args_of(href)["q"] == "应收账款融资"
+
+
+# -- the document view ------------------------------------------------------------------------
+
+def doc_page(client, doc_id, **args):
+    from urllib.parse import quote
+
+    return page(client, "/doc/" + quote(doc_id), query_string=args)
+
+
+def test_the_table_of_contents_follows_chapters_and_sections(reader_client):
+    body = doc_page(reader_client, PROMOTION_NEW)
+    toc = re.search(r'<details class="toc" open>.*?</details>', body, re.S).group(0)
+    entries = re.findall(r'<li class="toc-level-(\d)"><a href="#([^"]+)">([^<]+)</a>', toc)
+    assert [(level, text) for level, _, text in entries] == [
+        ("3", "第一章 总则"), ("3", "第二章 融资"), ("4", "第一节 一般规定"), ("4", "第二节 应收账款")]
+    assert "第十九条–第二十条" in toc                                    # what a chapter spans
+    assert "第二条</a>" not in toc                                      # no flat list of every article
+    for _, anchor, text in entries:                                    # each entry leads to its heading
+        assert re.search(rf'<h[23] class="chapter level-\d" id="{anchor}">{text}</h[23]>', body)
+
+
+def test_the_querys_words_are_marked_in_the_document_with_a_way_back(reader_client):
+    body = doc_page(reader_client, CONTRACT, q="应收账款融资")
+    assert body.count('<mark class="q">') == 2 and 'data-marks="2"' in body
+    assert 'class="mark-nav" hidden' in body                          # next/previous: shown by app.js
+    assert 'id="doc-q" class="search-input" type="search" name="q" required autocomplete="off"' in body
+    assert re.search(r'id="doc-q"[^>]*value="应收账款融资"', body)          # the box keeps the query
+    back = re.search(r'<p class="back"><a href="([^"]+)">', body).group(1)
+    assert args_of(html.unescape(back)) == {"q": "应收账款融资"}
+    assert '<mark class="q">' not in doc_page(reader_client, CONTRACT)
+
+
+def test_a_query_in_the_document_view_is_escaped(reader_client):
+    body = doc_page(reader_client, CONTRACT, q='<script>alert(1)</script>')
+    assert "<script>alert" not in body and "&lt;script&gt;" in body
+
+
+def test_cross_references_link_to_the_article_here_or_in_the_other_document(reader_client):
+    from urllib.parse import quote
+
+    own = doc_page(reader_client, PROMOTION_NEW)
+    assert '<a class="ref" href="#第二十条">本法第二十条</a>' in own
+    assert '<span class="measure-no" id="第二十条">第二十条</span>' in own   # the anchor it leads to
+    other = doc_page(reader_client, CONTRACT)
+    ref = re.search(r'<a class="ref" href="([^"]+)">《中华人民共和国测试促进法》第二十条</a>', other)
+    href = html.unescape(ref.group(1))
+    assert unquote(urlsplit(href).path) == "/doc/" + PROMOTION_NEW and urlsplit(href).fragment == "第二十条"
+    assert quote(PROMOTION_OLD) not in other                            # the current version, not the old one
+
+
+def test_every_article_has_a_permalink_and_a_citation(reader_client):
+    body = doc_page(reader_client, CONTRACT)
+    assert 'data-citation="《中华人民共和国测试合同法》第三十九条"' in body
+    permalinks = [html.unescape(h) for h in re.findall(r'<a class="permalink" href="([^"]+)"', body)]
+    assert len(permalinks) == 3 and unquote(urlsplit(permalinks[1]).fragment) == "第三十九条"
+    seed = doc_page(reader_client, "shanxi-innovation-reform-measures")
+    assert re.search(r'data-citation="《山西省支持创新相关改革措施推广清单》第 3 项“[^"]+”"', seed)
+
+
+def test_count_labels_fit_the_kind_of_document(reader_client):
+    assert "<dt>条数</dt><dd>3 条</dd>" in doc_page(reader_client, CONTRACT)
+    assert "<dt>措施数</dt><dd>13 项措施</dd>" in doc_page(reader_client, "shanxi-innovation-reform-measures")
+
+
+def test_a_historical_document_names_and_links_its_current_version(reader_client):
+    body = doc_page(reader_client, PROMOTION_OLD)
+    note = re.search(r'<p class="validity">.*?</p>', body, re.S).group(0)
+    assert "已被替代" in note and "历史版本，现行版本：" in note
+    assert [unquote(urlsplit(html.unescape(h)).path) for h in links(note)] == ["/doc/" + PROMOTION_NEW]
+    assert "2017-09-01" in body and "<strong>2002-06-29</strong>" in body     # the versions, this one marked
+    assert '<p class="validity">' not in doc_page(reader_client, PROMOTION_NEW)
+
+
+def test_the_print_stylesheet_leaves_out_the_page_furniture():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "search_app/static/site.css").read_text(encoding="utf-8")
+    printing = css[css.index("@media print"):]
+    for selector in (".site-header", ".site-footer", ".toc", ".measure-tools", ".search-form", ".facets"):
+        assert selector in printing
+    assert "body.print-one .measure:not(.print-target)" in printing

@@ -116,7 +116,7 @@
   // phones: the table of contents and the filter panel start folded (open without JS)
   function foldOnPhones() {
     if (!window.matchMedia("(max-width: 48rem)").matches) return;
-    document.querySelectorAll("details.toc, details.facets-panel").forEach(function (d) { d.open = false; });
+    document.querySelectorAll("details.toc, details.facets-panel, details.advanced").forEach(function (d) { d.open = false; });
   }
 
   function init() {

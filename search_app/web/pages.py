@@ -97,3 +97,10 @@ def _reading(doc: dict, q: str) -> dict:
             "doc_date": arrange.doc_date(doc["meta"]), "unit": "条" if articles else "项措施", "marks": marks,
             "versions": [{"doc_id": v, "date": arrange.doc_date(manifest["documents"][v].get("meta", {}))}
                          for v in doc["meta"].get("versions", []) if v in manifest["documents"]]}
+
+
+@bp.get("/status")
+def status():
+    """服务状态 as a page (the JSON is /healthz): the live index, its counts and times, pending changes."""
+    health = searcher().health(with_pending=True)
+    return render_template("status.html", health=health), 200 if health.get("ok") else 503

@@ -132,7 +132,7 @@ class FakeSearcher:
         docs = {self.doc["doc_id"]: {"title": self.doc["title"], "meta": self.doc["meta"]}} if self.doc else {}
         return {"documents": docs}, None
 
-    def health(self):
+    def health(self, with_pending=False):
         self._maybe_raise()
         return self.health_result
 

@@ -126,3 +126,12 @@ def test_a_repealing_event_marks_a_document_repealed_but_an_amending_decision_do
         "b": {"title": "乙", "meta": {"events": ["2014年2月19日 《国务院关于废止和修改部分行政法规的决定》第一次修订"]}}}}
     assert arrange.validity(manifest, "a")["label"] == "已废止"
     assert arrange.validity(manifest, "b") is None
+
+
+@pytest.mark.parametrize("q", ["应收账款融资", "融资", "企业", "专利质押"])
+def test_each_facet_count_is_the_total_its_filter_gives(reader, q):
+    result = reader.search(q)
+    for facet, to_filter in (("departments", lambda v: {"dept": v}), ("documents", lambda v: {"doc": v}),
+                             ("categories", lambda v: {"filters": {"category": v}})):
+        for value, count in result["facets"][facet].items():
+            assert reader.search(q, **to_filter(value))["total"] == count, (facet, value)

@@ -81,7 +81,7 @@ def doc_url(server, doc_id, query=""):
 
 
 def no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return page.evaluate(f"document.documentElement.scrollWidth <= {PHONE['width']}")   # the device, not a zoomed-out viewport
 
 
 # -- results ----------------------------------------------------------------------------------

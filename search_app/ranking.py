@@ -33,6 +33,7 @@ SUBWORD_WEIGHT = 0.3        # a word's dictionary sub-words (劳动合同 → �
 SINGLE_CHARACTER_WEIGHT = 0.5  # a one-character word (判, 告, 交): colloquial verbs, mostly
 LAY_WEIGHT = 0.8            # the statutory terms a lay word stands for (corpus/lay_terms.txt), in all
 LEARNED_WEIGHT = 0.6        # × a learned association's weight (indexer/data/learned_terms.tsv)
+NECESSITY_EXPONENT = 1.0    # × a question word's learned necessity to this power (questions only)
 SHORT_QUERY_TERMS = 3       # up to this many words: every word wanted, partial matches only to pad
 PAD_BELOW = 10              # fewer strict units than this: partial matches follow them
 MIN_SHARE = 0.0             # a partial match of a longer query holds this share of its words (CV: 0 > 0.2 > 0.3)
@@ -75,8 +76,12 @@ class Vocabulary:
         for word, terms in lay:
             self.lay.setdefault(normalize(word), []).extend(normalize(t) for t in terms)
         self.learned: dict[str, list[tuple[str, float]]] = {}
+        self.necessity: dict[str, float] = {}   # a question word's own learned weight (`word = weight`)
         for word, term, weight in learned:
-            self.learned.setdefault(normalize(word), []).append((normalize(term), float(weight)))
+            if term == "=":
+                self.necessity[normalize(word)] = float(weight)
+            else:
+                self.learned.setdefault(normalize(word), []).append((normalize(term), float(weight)))
         self.longest = max((len(w) for w in self.lay), default=0)
 
 
@@ -112,7 +117,9 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
     every = [compiler.units(text) for text in words]
     analysed = [[u for u in units if u.word not in question_words] for units in every]
     # learned associations widen questions; a keyword query is precise as typed
-    learned = vocabulary.learned if vocabulary is not None and sum(map(len, analysed)) > SHORT_QUERY_TERMS else {}
+    widen = vocabulary is not None and sum(map(len, analysed)) > SHORT_QUERY_TERMS
+    learned = vocabulary.learned if widen else {}
+    necessity = vocabulary.necessity if widen and NECESSITY_EXPONENT else {}
     synonyms = compiler.synonyms
     for units in analysed:
         source_of = [u.word for u in units]
@@ -145,7 +152,8 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
             if n in skip:
                 continue
             if df("text", unit.word):
-                add(unit.word, 1.0 if len(unit.word) > 1 else SINGLE_CHARACTER_WEIGHT, source)
+                weight = 1.0 if len(unit.word) > 1 else SINGLE_CHARACTER_WEIGHT
+                add(unit.word, weight * necessity.get(unit.word, 1.0) ** NECESSITY_EXPONENT, source)
                 if len(unit.subwords) > 1:
                     for w in unit.subwords:
                         if df("text", w):
@@ -215,16 +223,17 @@ class ArticleRanker:
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
              authority=True, window=200, partial=True, excluded_units=None, plain=True,
-             question=False, bonus_match=None, first=None) -> Ranked:
+             question=False, bonus_match=None, first=None, extra=()) -> Ranked:
         """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
         plain: the query is words only, so a unit holding every word (or its lay terms) is a full
         match; partial: whether units short of that may be added; question: the reader asked in
         their own words (a question word was typed), so the results are one ranked list;
         excluded_units: units holding an excluded word, never added as partial matches;
         bonus_match: a clause match (ids, scores) whose best score a unit adds (a named law's articles);
-        first: units shown before all others, in this order (the articles of a document the query names)."""
+        first: units shown before all others, in this order (the articles of a document the query names);
+        extra: terms that add to the scores but are not the reader's words (feedback.py)."""
         u = self.units
-        acc, held = self.term_scores(postings, searcher, terms)
+        acc, held = self.term_scores(postings, searcher, [*terms, *extra])
         n_sources = len({t.source for t in terms})
         unknown = len({t.source for t in terms} - {t.source for t in terms if t.weight > 0})
         strict = np.zeros(u.count, dtype=bool)
@@ -245,9 +254,9 @@ class ArticleRanker:
             strict |= ok & (held >= n_sources) & (acc > 0)
         score = acc + STRICT_BONUS * bonus * strict
         if bonus_match is not None and len(bonus_match[0]):
-            extra = np.zeros(u.count)
-            np.maximum.at(extra, u.unit_of[bonus_match[0]], bonus_match[1])
-            score += TITLE_BONUS * extra
+            named = np.zeros(u.count)
+            np.maximum.at(named, u.unit_of[bonus_match[0]], bonus_match[1])
+            score += TITLE_BONUS * named
         if authority:
             score = score * self.authority
         n_strict = int(strict.sum())

@@ -6,6 +6,11 @@ in the question, w's questions find t in their answers often (p(t|w) ≥ --min-p
 questions) and far more often than articles hold t at all (lift ≥ --min-lift). Weight p(t|w); at
 most --per-word terms a word. Reproducible: the same data, index and options give the same file.
 
+Also each question word's necessity (`word ⇥ = ⇥ weight`): how often the articles answering the
+questions that hold it hold it too, smoothed towards the average (--smoothing questions' worth)
+and divided by it; a word readers write and statutes do not (老公, 咋办) weighs less, one the answers
+keep (离婚, 工资) more. Only words of at least --min-count questions, clipped to [0.1, 2].
+
     .venv/bin/python benchmarks/stard/learn_terms.py --index /tmp/laws-ix --out indexer/data/learned_terms.tsv
     # cross-validation: learn without fold I of K, then score fold I with run_inproc.py
     .venv/bin/python benchmarks/stard/learn_terms.py --index … --folds 5 --exclude-fold 0 --out /tmp/f0.tsv
@@ -37,6 +42,8 @@ def main(argv=None) -> int:
     ap.add_argument("--min-p", type=float, default=0.2)
     ap.add_argument("--min-lift", type=float, default=20.0)
     ap.add_argument("--per-word", type=int, default=4)
+    ap.add_argument("--smoothing", type=float, default=5.0)
+    ap.add_argument("--no-necessity", action="store_true")
     args = ap.parse_args(argv)
     rows = sc.load_judged(args.judged)
     if args.exclude_fold is not None:
@@ -59,16 +66,21 @@ def main(argv=None) -> int:
                                      if t.holds and t.weight >= 1.0 and len(t.word) > 1}
         return found
 
-    asked, together = Counter(), defaultdict(Counter)
+    def held_by(word, answer_units):   # as the ranker sees it: the word, or it inside a longer word
+        ids = units.term(gen.postings, s, "text", word.encode("utf-8")).ids
+        return any(i < len(ids) and ids[i] == u for u, i in zip(answer_units, ids.searchsorted(answer_units)))
+
+    asked, together, kept_by_answer = Counter(), defaultdict(Counter), Counter()
     for row in rows:
         q = {t.word for t in ranking.query_terms(compiler, [row["question"]], gen.question_words).terms
              if t.holds and t.weight >= 1.0 and len(t.word) > 1}
         answer = set()
-        for key in row["answers"]:
-            if key in by_key:
-                answer |= words_of(by_key[key])
+        answer_units = sorted(by_key[k] for k in row["answers"] if k in by_key)
+        for u in answer_units:
+            answer |= words_of(u)
         for w in q:
             asked[w] += 1
+            kept_by_answer[w] += bool(answer_units) and held_by(w, answer_units)
             for t in answer - q:
                 together[w][t] += 1
     n_units = units.n_live
@@ -82,6 +94,12 @@ def main(argv=None) -> int:
                 kept.append((p, t))
         for p, t in sorted(kept, key=lambda x: (-x[0], x[1]))[: args.per_word]:
             lines.append(f"{w}\t{t}\t{p:.3f}")
+    if not args.no_necessity:
+        average = sum(kept_by_answer.values()) / max(1, sum(asked.values()))
+        for w in sorted(asked):
+            if asked[w] >= args.min_count:
+                share = (kept_by_answer[w] + args.smoothing * average) / (asked[w] + args.smoothing)
+                lines.append(f"{w}\t=\t{min(2.0, max(0.1, share / average)):.3f}")
     Path(args.out).write_text("# word\tterm\tweight: learned by benchmarks/stard/learn_terms.py from STARD's train split"
                               f" ({len(rows)} questions); one a line.\n" + "\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(lines)} associations of {len({ln.split(chr(9))[0] for ln in lines})} words → {args.out}")

@@ -156,6 +156,23 @@ def test_learned_associations_widen_questions_not_keyword_queries(laws):
     assert learned and not learned[0].holds and learned[0].weight < 1.0
 
 
+def test_learned_necessity_reweighs_a_questions_own_words_not_a_keyword_querys(laws):
+    """`word = weight` lines: a word readers write and answers rarely hold weighs less in a question."""
+    gen = laws.generation()
+    vocabulary = ranking.Vocabulary(str, (), [["单位", "=", 0.25], ["缴费", "=", 1.5]])
+    assert vocabulary.necessity == {"单位": 0.25, "缴费": 1.5} and not vocabulary.learned
+    compiler = gen.compiler()
+    question = {t.word: t.weight for t in ranking.query_terms(
+        compiler, ["单位 不 给 我 缴费 记录 查询"], gen.question_words, vocabulary).terms}
+    plain = {t.word: t.weight for t in ranking.query_terms(
+        compiler, ["单位 不 给 我 缴费 记录 查询"], gen.question_words).terms}
+    assert question["单位"] == pytest.approx(plain["单位"] * 0.25)
+    assert question["缴费"] == pytest.approx(plain["缴费"] * 1.5)
+    assert question["记录"] == plain["记录"]
+    keywords = {t.word: t.weight for t in ranking.query_terms(compiler, ["单位 缴费"], gen.question_words, vocabulary).terms}
+    assert keywords["单位"] == keywords["缴费"] == 1.0
+
+
 def test_question_words_are_left_out_and_fragments_weigh_less_than_words(laws):
     gen = laws.generation()
     analysed = ranking.query_terms(gen.compiler(), ["劳动合同怎么办"], gen.question_words)

@@ -195,3 +195,21 @@ def test_the_print_stylesheet_leaves_out_the_page_furniture():
     for selector in (".site-header", ".site-footer", ".toc", ".measure-tools", ".search-form", ".facets"):
         assert selector in printing
     assert "body.print-one .measure:not(.print-target)" in printing
+
+
+# -- 服务状态 -----------------------------------------------------------------------------------
+
+def test_the_status_page_is_readable_and_the_footer_leads_to_it(reader_client):
+    body = page(reader_client, "/status")
+    assert "<h1>服务状态</h1>" in body and "检索服务运行正常" in body
+    assert "<dt>已收录文件</dt><dd>5 份</dd>" in body
+    assert 'href="/healthz"' in body                                    # the JSON stays where it was
+    assert 'href="/status">服务状态</a>' in page(reader_client, "/")
+
+
+def test_the_status_page_of_a_broken_index_says_what_to_do(tmp_path):
+    from search_app import create_app
+
+    client = create_app({"INDEX_DIR": str(tmp_path / "none"), "TESTING": True}).test_client()
+    body = page(client, "/status", status=503)
+    assert "检索服务暂不可用" in body and "policy-index build" in body

@@ -164,10 +164,11 @@
     });
     return url.href;
   };
-  proto._docUrl = function (hit) {
+  proto._docUrl = function (hit, q) {
     var path = "doc/" + String(hit.doc_id).split("/").map(encodeURIComponent).join("/");
     var url = new URL(path, this._base());
     url.searchParams.set("hl", hit.clause_id);
+    if (q) url.searchParams.set("q", q);   /* the document view marks the query's words */
     url.hash = encodeURIComponent(hit.clause_id);
     return url.href;
   };
@@ -408,7 +409,7 @@
     }
     hits.forEach(function (hit) {
       var li = el("li", { "class": "hit", part: "hit" });
-      var title = el("a", { "class": "title", href: self._docUrl(hit), target: "_blank", rel: "noopener" });
+      var title = el("a", { "class": "title", href: self._docUrl(hit, params.q), target: "_blank", rel: "noopener" });
       title.appendChild(el("span", { "class": "no" }, measureLabel(hit)));
       if (hit.measure_title && hit.measure_title !== hit.article) {
         title.appendChild(document.createTextNode(hit.measure_title));

@@ -267,6 +267,8 @@ def test_embed_does_not_scroll_sideways_on_a_phone(phone, server):
     phone.locator(".preview policy-search input").fill("应收账款融资")
     phone.locator(".preview policy-search input").press("Enter")
     expect(phone.locator(".preview policy-search li.hit").first).to_be_visible()
+    link = phone.locator(".preview policy-search li.hit a.title").first.get_attribute("href")
+    assert "q=%E5%BA%94%E6%94%B6%E8%B4%A6%E6%AC%BE%E8%9E%8D%E8%B5%84" in link     # the document marks the query
     assert no_sideways_scroll(phone), phone.evaluate("document.documentElement.scrollWidth")
     screenshot(phone, "phone-embed", full_page=True)
 

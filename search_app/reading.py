@@ -19,7 +19,8 @@ LEVELS = {"编": 1, "分编": 2, "章": 3, "节": 4}
 ARTICLE = rf"第{NUMERAL}条(?:之[一二三四五六七八九十]+)?"
 # 《title》第X条, 本法第X条 (本条例, 本规定 …), 《title》 alone
 REFERENCE_RE = re.compile(rf"《(?P<title>[^《》]{{2,60}})》(?P<other>{ARTICLE})?|本(?:法|条例|规定|办法|细则|决定|解释)(?P<own>{ARTICLE})")
-OWN_NAMES = ("本法", "本条例", "本规定", "本办法", "本细则", "本决定", "本解释")
+ARTICLE_RE = re.compile(ARTICLE)
+MAX_TITLE, MIN_TITLE = 30, 3   # a title written before 第X条 without 《》: its length
 
 
 def outline(measures: list[dict]) -> tuple[list[dict], dict[int, list[dict]]]:
@@ -100,7 +101,12 @@ def render_clause(text: str, analyzer, terms, doc_id: str, own_articles: set[str
                   doc_url) -> Markup:
     """A clause's text as HTML: the query's words in <mark class="q">, references as links
     (own articles to their anchor, another document's when it is in the collection)."""
-    pieces, last = [], 0
+    def other(target, article):
+        if target == doc_id:
+            return "#" + article if article in own_articles else None
+        return doc_url(target) + ("#" + article if article else "")
+
+    spans = []   # (start, end, href)
     for m in REFERENCE_RE.finditer(text):
         href = None
         if m.group("own") and m.group("own") in own_articles:
@@ -108,15 +114,29 @@ def render_clause(text: str, analyzer, terms, doc_id: str, own_articles: set[str
         elif m.group("title"):
             name = m.group("title").strip()
             target = titles.get(name) or titles.get(name.removeprefix("中华人民共和国"))
-            if target == doc_id and m.group("other") in own_articles:
-                href = "#" + m.group("other")
-            elif target is not None:
-                href = doc_url(target) + ("#" + m.group("other") if m.group("other") else "")
-        if href is None:
+            if target is not None:
+                href = other(target, m.group("other"))
+        if href is not None:
+            spans.append((m.start(), m.end(), href))
+    taken = [(a, b) for a, b, _ in spans]
+    for m in ARTICLE_RE.finditer(text):   # 劳动合同法第三十九条: a title in the collection written without 《》
+        if any(a <= m.start() < b for a, b in taken):
             continue
-        pieces.append((text[last:m.start()], None))
-        pieces.append((text[m.start():m.end()], href))
-        last = m.end()
+        before = text[max(0, m.start() - MAX_TITLE):m.start()]
+        for k in range(len(before), MIN_TITLE - 1, -1):
+            target = titles.get(before[-k:])
+            if target is not None:
+                href = other(target, m.group(0))
+                if href is not None:
+                    spans.append((m.start() - k, m.end(), href))
+                break
+    pieces, last = [], 0
+    for start, end, href in sorted(spans):
+        if start < last:
+            continue
+        pieces.append((text[last:start], None))
+        pieces.append((text[start:end], href))
+        last = end
     pieces.append((text[last:], None))
     out = []
     for piece, href in pieces:

@@ -480,7 +480,8 @@ class Searcher:
         if spell and ranked.total <= spelling.FEW_HITS:
             arranged["did_you_mean"] = spelling.did_you_mean(
                 gen.lexicon(), gen.analyzer, q, ranked.total,
-                lambda other: self._search(gen, other, 1, 1, dept, doc, filters, expand, spell=False)["total"])
+                lambda other: sum(h["exact"] for h in self._search(gen, other, 1, spelling.COUNTED, dept, doc,
+                                                                   filters, expand, spell=False)["hits"]))
         if group:
             groups = arrange.by_document(order, gen.doctable().doc_id)
             arranged["groups_total"] = len(groups)

@@ -1,7 +1,7 @@
 """Did you mean: a query with no or very few hits, one of whose words the collection never uses,
 is offered the query with that word replaced by a frequent word of the same length that differs
 from it in one character, not the first (专利质压 → 专利质押) — the candidate whose corrected query
-finds the most."""
+finds the most articles holding all its words."""
 from __future__ import annotations
 
 import re
@@ -9,6 +9,7 @@ import re
 FEW_HITS = 2        # a query finding at most this many articles is offered a correction
 MIN_FREQUENCY = 2   # a correction is a word at least this many clauses use
 CANDIDATES = 5      # the most frequent candidates tried (each costs a search of the corrected query)
+COUNTED = 20        # a candidate's worth: how many of its corrected query's first this many hits hold every word
 _CJK = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _FIELD = re.compile(r"^-?[^\s:：\"]+[:：]")
 
@@ -35,7 +36,8 @@ class Lexicon:
 
 
 def did_you_mean(lexicon: Lexicon, analyzer, q: str, total: int, count) -> str | None:
-    """The corrected query, or None; count(query) → how many articles it finds."""
+    """The corrected query, or None; count(query) → how many articles hold all its words (partial
+    matches do not count: 经济补贴 pads with articles holding only 经济, 经济补偿 holds both)."""
     if total > FEW_HITS:
         return None
     best, best_total = None, total

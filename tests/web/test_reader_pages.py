@@ -213,3 +213,18 @@ def test_the_status_page_of_a_broken_index_says_what_to_do(tmp_path):
     client = create_app({"INDEX_DIR": str(tmp_path / "none"), "TESTING": True}).test_client()
     body = page(client, "/status", status=503)
     assert "检索服务暂不可用" in body and "policy-index build" in body
+
+
+def test_a_title_written_without_book_marks_before_an_article_is_a_link_too(reader_client):
+    body = doc_page(reader_client, REGULATION_ID)
+    ref = re.search(r'<a class="ref" href="([^"]+)">测试促进法第十九条</a>', body)
+    href = html.unescape(ref.group(1))
+    assert unquote(urlsplit(href).path) == "/doc/" + PROMOTION_NEW and urlsplit(href).fragment == "第十九条"
+
+
+def test_an_article_reference_to_a_document_outside_the_collection_stays_text():
+    from search_app import reading
+
+    html_out = reading.render_clause("依照《中华人民共和国民法典》第五百条的规定和本法第九条。", None, set(), "d",
+                                     {"第一条"}, {}, lambda d: "/doc/" + d)
+    assert "<a" not in html_out and "依照《中华人民共和国民法典》第五百条" in html_out

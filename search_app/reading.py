@@ -174,7 +174,7 @@ def query_terms(analyzer, q: str) -> set[str]:
     words = [w.strip('"“”') for w in (q or "").split()
              if w and not w.startswith("-") and not re.match(r"^[^\s:：]+[:：]", w) and w.upper() not in ("OR", "NOT")]
     terms: set[str] = set()
-    for word in words:
-        for mode in ("query", "index"):
-            terms.update(t.text for t in analyzer(word, mode=mode) if len(t.text) > 1 or not word[1:])
+    for word in words:   # the words as the query analyses them (not their sub-words: 合同 of 劳动合同 everywhere)
+        found = {t.text for t in analyzer(word, mode="query") if len(t.text) > 1 or not word[1:]}
+        terms.update(t for t in found if not any(t != other and t in other for other in found))
     return terms

@@ -162,6 +162,26 @@ def test_a_historical_hit_links_its_current_version(desktop, server):
     assert desktop.evaluate("decodeURIComponent(location.pathname)") == "/doc/" + PROMOTION_NEW
 
 
+def test_notices_and_counts_agree_with_what_is_shown(desktop, server):
+    desktop.goto(server.url + "/search?q=企业")                         # every hit holds the word: no notice
+    assert desktop.locator(".notice.partial").count() == 0
+    facet = desktop.locator(".facets a", has_text="人行太原中心支行")
+    count = int(facet.locator(".count").text_content())
+    facet.click()
+    desktop.wait_for_url("**dept=**")
+    expect(desktop.locator(".results-summary strong")).to_have_text(str(count))   # the facet's count, as found
+    desktop.goto(server.url + "/search?q=应收账款融资")                 # partial matches follow the exact ones
+    expect(desktop.locator(".notice.partial")).to_be_visible()
+    box = desktop.locator("#q")
+    box.fill("")
+    box.focus()
+    desktop.keyboard.insert_text("融资" * 150)                          # pasted: the box keeps 200 characters
+    assert len(box.input_value()) == 200
+    box.press("Enter")
+    desktop.wait_for_url("**/search?q=**")
+    expect(desktop.locator(".notice.cut")).to_contain_text("超出的部分没有检索")
+
+
 # -- the document view ------------------------------------------------------------------------
 
 def test_document_view_marks_the_query_with_next_and_previous(desktop, server):

@@ -223,17 +223,16 @@ class ArticleRanker:
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
              authority=True, window=200, partial=True, excluded_units=None, plain=True,
-             question=False, bonus_match=None, first=None, extra=()) -> Ranked:
+             question=False, bonus_match=None, first=None) -> Ranked:
         """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
         plain: the query is words only, so a unit holding every word (or its lay terms) is a full
         match; partial: whether units short of that may be added; question: the reader asked in
         their own words (a question word was typed), so the results are one ranked list;
         excluded_units: units holding an excluded word, never added as partial matches;
         bonus_match: a clause match (ids, scores) whose best score a unit adds (a named law's articles);
-        first: units shown before all others, in this order (the articles of a document the query names);
-        extra: terms that add to the scores but are not the reader's words (feedback.py)."""
+        first: units shown before all others, in this order (the articles of a document the query names)."""
         u = self.units
-        acc, held = self.term_scores(postings, searcher, [*terms, *extra])
+        acc, held = self.term_scores(postings, searcher, terms)
         n_sources = len({t.source for t in terms})
         unknown = len({t.source for t in terms} - {t.source for t in terms if t.weight > 0})
         strict = np.zeros(u.count, dtype=bool)

@@ -22,7 +22,7 @@ from indexer.numerals import article_label
 from indexer.resources import learned_terms, question_words
 from indexer.store import IndexStore
 
-from . import arrange, evaluate, feedback, ranking, spelling
+from . import arrange, evaluate, ranking, spelling
 from .compile import NAME_MARKS, Or, QueryCompiler
 from .units import Units
 from .highlight import highlight
@@ -446,24 +446,15 @@ class Searcher:
             # the query is a document's name: that document (its articles in order) before those citing it
             docs = sorted(set().union(*(compiler.named_documents(g[0].text) for g in split.groups)))
             first = np.unique(units.unit_of[evaluator.ids(Or([Q.Term("doc_id", d) for d in docs]))])
-        def rank(extra=()):
-            return gen.ranker().rank(
-                gen.postings, gen.searcher(), terms, strict_ids, strict_scores,
-                units.lift(allowed) if allowed is not None else None,
-                units.lift(mask) if mask is not None else None,
-                authority=ranking.authority_applies(parsed.filters, named),
-                window=max(RERANK_WINDOW, page * per_page, arrange.ARRANGE_WINDOW if sort == "date" or group else 0),
-                partial=compiled.relaxable, plain=compiled.plain,
-                excluded_units=units.lift(excluded) if excluded is not None else None, question=analysed.question,
-                bonus_match=bonus, first=first, extra=extra)
-        ranked = rank()
-        added = []
-        if expand and first is None and not ranking.is_short(analysed):
-            # a question: the statutes' words of the articles it ranks first, and rank again
-            added = feedback.feedback_terms(compiler, gen.searcher(), units, ranked.units, ranked.scores, terms,
-                                            gen.question_words)
-            if added:
-                ranked = rank(added)
+        ranked = gen.ranker().rank(
+            gen.postings, gen.searcher(), terms, strict_ids, strict_scores,
+            units.lift(allowed) if allowed is not None else None,
+            units.lift(mask) if mask is not None else None,
+            authority=ranking.authority_applies(parsed.filters, named),
+            window=max(RERANK_WINDOW, page * per_page, arrange.ARRANGE_WINDOW if sort == "date" or group else 0),
+            partial=compiled.relaxable, plain=compiled.plain,
+            excluded_units=units.lift(excluded) if excluded is not None else None, question=analysed.question,
+            bonus_match=bonus, first=first)
         order = list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist()))
         if sort == "date":
             order = arrange.by_date(order, gen.doctable().date)
@@ -495,8 +486,7 @@ class Searcher:
         representatives = units.first[ranked.matched_units]
         facets = {name: gen.facet(field).count(representatives, limit) for name, field, limit in FACETS}
         return {"query": q, "total": ranked.total, "page": page, "per_page": per_page, "relaxed": ranked.relaxed,
-                "expanded": analysed.expanded, "feedback": [t.word for t in added], "hits": hits, "facets": facets,
-                **arranged}
+                "expanded": analysed.expanded, "hits": hits, "facets": facets, **arranged}
 
     def _filters(self, filters, compiler, gen):
         required, mask = [], None

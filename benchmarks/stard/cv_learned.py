@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import learn_terms  # noqa: E402
 from run_inproc import (METRICS, STARD, Searcher, apply, cross_validate, per_question,  # noqa: E402
                         sc, summary)
-from search_app import feedback, ranking, searcher as searcher_module  # noqa: E402
+from search_app import ranking, searcher as searcher_module  # noqa: E402
 
 
 def settings_of(text: str) -> dict:
@@ -45,7 +45,7 @@ def main(argv=None) -> int:
     apply(settings_of(" ".join(args.set)))
     varies = args.vary or [""]
     names = {n for text in varies for n in settings_of(text)}
-    defaults = {n: getattr(next(m for m in (ranking, searcher_module, feedback) if hasattr(m, n)), n) for n in names}
+    defaults = {n: getattr(next(m for m in (ranking, searcher_module) if hasattr(m, n)), n) for n in names}
     rows = sc.load_judged(args.judged)
     with tempfile.TemporaryDirectory() as tmp:
         for options in args.tries or [""]:

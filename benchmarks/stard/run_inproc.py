@@ -27,7 +27,6 @@ import stard_common as sc  # noqa: E402
 
 from search_app import ranking  # noqa: E402
 from search_app import searcher as searcher_module  # noqa: E402
-from search_app import feedback  # noqa: E402
 from search_app.searcher import Searcher  # noqa: E402
 
 METRICS = ("success@1", "recall@10", "recall@100", "mrr@10", "ndcg@10")
@@ -86,9 +85,9 @@ def cross_validate(runs: dict[str, list[dict]], folds: int, metric: str) -> list
 
 def apply(settings: dict) -> None:
     for name, value in settings.items():
-        module = next((m for m in (ranking, searcher_module, feedback) if hasattr(m, name)), None)
+        module = next((m for m in (ranking, searcher_module) if hasattr(m, name)), None)
         if module is None:
-            raise SystemExit(f"search_app.ranking, .searcher and .feedback have no {name}")
+            raise SystemExit(f"search_app.ranking and search_app.searcher have no {name}")
         setattr(module, name, value)
 
 
@@ -129,7 +128,7 @@ def compare(args, rows) -> int:
     for text in args.tries:
         settings = {k: ast.literal_eval(v) for k, v in (s.split("=", 1) for s in text.split())}
         for name in settings:
-            module = next((m for m in (ranking, searcher_module, feedback) if hasattr(m, name)), None)
+            module = next((m for m in (ranking, searcher_module) if hasattr(m, name)), None)
             defaults.setdefault(name, getattr(module, name) if module else None)
         apply({**defaults, **settings})
         runs[text] = per_question(searcher, rows)

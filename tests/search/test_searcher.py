@@ -237,7 +237,7 @@ def test_out_of_range_paging_is_a_query_error(searcher, kw):
 
 def test_result_and_hit_fields_are_the_json_contract(searcher):
     result = searcher.search("专利质押")
-    assert set(result) == {"query", "total", "page", "per_page", "relaxed", "expanded", "feedback", "hits", "facets",
+    assert set(result) == {"query", "total", "page", "per_page", "relaxed", "expanded", "hits", "facets",
                            "sort", "group", "did_you_mean"}
     assert_facets(result["facets"])
     assert result["query"] == "专利质押"

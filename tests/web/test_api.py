@@ -25,7 +25,7 @@ def get_json(client, url, status=200, **kw):
 
 def test_search_returns_the_searcher_object(client):
     data = get_json(client, "/api/search?q=专利质押")
-    assert set(data) == {"query", "total", "page", "per_page", "relaxed", "expanded", "feedback", "hits", "facets",
+    assert set(data) == {"query", "total", "page", "per_page", "relaxed", "expanded", "hits", "facets",
                         "sort", "group", "did_you_mean"}
     assert data["query"] == "专利质押" and data["page"] == 1 and data["per_page"] == 10
     assert data["total"] >= len(data["hits"]) > 0

@@ -66,13 +66,49 @@ def documents_in_range(manifest: dict, low: str | None, high: str | None) -> lis
     return sorted(found)
 
 
-def validity(manifest: dict, doc_id: str) -> dict | None:
+def repealed_titles(text: str) -> list[str]:
+    """The titles a sentence repeals: 《…》 before its 废止 (本法自…施行，《…（试行）》同时废止);
+    a title holding 废止 itself (《国务院关于废止…的决定》) is the act of repealing, not its object."""
+    found = []
+    for sentence in re.split(r"[。；]", text):
+        outside = _TITLE_RE.sub(lambda m: "　" * len(m.group(0)), sentence)
+        end = outside.rfind("废止")
+        if end < 0:
+            continue
+        found += [m.group(1) for m in re.finditer(r"《([^》]{2,80})》", sentence[:end]) if "废止" not in m.group(1)]
+    return found
+
+
+def repeals(manifest: dict, clauses) -> dict[str, dict]:
+    """doc_id → {"doc_id", "title", "date"} of a newer document of the collection that repeals it,
+    from (doc_id, text) of the clauses saying 废止."""
+    docs = manifest["documents"]
+    by_title: dict[str, list[str]] = {}
+    for doc_id, summary in docs.items():
+        title = summary.get("title", "").strip()
+        for key in {title, title.removeprefix("中华人民共和国")} - {""}:
+            by_title.setdefault(key, []).append(doc_id)
+    found: dict[str, dict] = {}
+    for by, text in clauses:
+        when = doc_date(docs.get(by, {}).get("meta", {})) or ""
+        for title in repealed_titles(text):
+            for doc_id in by_title.get(title) or by_title.get(title.removeprefix("中华人民共和国")) or ():
+                older = (doc_date(docs[doc_id].get("meta", {})) or "") <= when
+                if doc_id != by and older and docs[doc_id].get("title") != docs.get(by, {}).get("title"):
+                    found.setdefault(doc_id, {"doc_id": by, "title": docs[by]["title"], "date": when or None})
+    return found
+
+
+def validity(manifest: dict, doc_id: str, repealed: dict | None = None) -> dict | None:
     """What the collection says about a document's force, or None when it says nothing:
     {"status": "historical", "label": "已被替代", "current": {doc_id, title, date}} for an older
     version of a law (a newer file of the same work replaces it), {"status": "repealed",
-    "label": "已废止"} when one of its events repeals it."""
+    "label": "已废止", "by": {doc_id, title, date}} when a newer document of the collection repeals
+    it (`repeals`), {"status": "repealed", "label": "已废止", "event": …} when one of its events does."""
     docs = manifest["documents"]
     meta = docs.get(doc_id, {}).get("meta", {})
+    if repealed and doc_id in repealed:
+        return {"status": "repealed", "label": "已废止", "by": repealed[doc_id]}
     if meta.get("historical"):
         versions = meta.get("versions") or []
         current = versions[-1] if versions and versions[-1] in docs else None
@@ -86,12 +122,12 @@ def validity(manifest: dict, doc_id: str) -> dict | None:
     return None
 
 
-def annotate(hits: list[dict], manifest: dict) -> None:
+def annotate(hits: list[dict], manifest: dict, repealed: dict | None = None) -> None:
     """Adds each hit's document `date` and `validity` (fields added to the JSON contract)."""
     docs = manifest["documents"]
     for hit in hits:
         hit["date"] = doc_date(docs.get(hit["doc_id"], {}).get("meta", {}))
-        hit["validity"] = validity(manifest, hit["doc_id"])
+        hit["validity"] = validity(manifest, hit["doc_id"], repealed)
 
 
 def by_date(ranked: list[tuple], date_of) -> list[tuple]:
@@ -132,9 +168,9 @@ class DocTable:
         return self.dates[int(self.unit_doc[unit])]
 
 
-def group_entry(manifest: dict, doc_id: str, count: int, hits: list[dict]) -> dict:
+def group_entry(manifest: dict, doc_id: str, count: int, hits: list[dict], repealed: dict | None = None) -> dict:
     """One document's group: its title, date and validity, how many of its articles match, the best ones."""
     summary = manifest["documents"].get(doc_id, {})
-    annotate(hits, manifest)
+    annotate(hits, manifest, repealed)
     return {"doc_id": doc_id, "doc_title": summary.get("title", doc_id), "date": doc_date(summary.get("meta", {})),
-            "validity": validity(manifest, doc_id), "count": count, "hits": hits}
+            "validity": validity(manifest, doc_id, repealed), "count": count, "hits": hits}

@@ -181,7 +181,7 @@ class _Generation:
         self._filters = evaluate.LRU(0)
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1, max_bytes=0)
         self.frequencies = {}
-        for name in ("_facets", "_columns", "_historical", "_context", "_doctable", "_frequent"):
+        for name in ("_facets", "_columns", "_historical", "_context", "_doctable", "_frequent", "_repealed"):
             self.__dict__.pop(name, None)
 
     def compiler(self) -> QueryCompiler:
@@ -272,6 +272,17 @@ class _Generation:
         found = getattr(self, "_frequent", None)
         if found is None:
             found = self._frequent = spelling.Lexicon(self.searcher().reader())
+        return found
+
+    def repealed(self) -> dict:
+        """doc_id → the newer document of the collection that repeals it (arrange.repeals), read once
+        from the clauses holding 废止."""
+        found = getattr(self, "_repealed", None)
+        if found is None:
+            s = self.searcher()
+            ids = self.evaluator().ids(Q.Term("text", "废止"))
+            texts = ((f["doc_id"], f["text"]) for f in map(s.stored_fields, ids.tolist()))
+            found = self._repealed = arrange.repeals(self.manifest, texts)
         return found
 
     def doctable(self) -> arrange.DocTable:
@@ -477,12 +488,13 @@ class Searcher:
             groups = arrange.by_document(order, gen.doctable().doc_id)
             arranged["groups_total"] = len(groups)
             arranged["groups"] = [arrange.group_entry(gen.manifest, gen.doctable().doc_id(g[0][0]), len(g),
-                                                   [hit(*h) for h in g[:arrange.GROUP_SHOWN + arrange.GROUP_MORE]])
+                                                   [hit(*h) for h in g[:arrange.GROUP_SHOWN + arrange.GROUP_MORE]],
+                                                   gen.repealed())
                                for g in groups[start:start + per_page]]
             hits = [h for g in arranged["groups"] for h in g["hits"]]
         else:
             hits = [hit(*h) for h in order[start:start + per_page]]
-        arrange.annotate(hits, gen.manifest)
+        arrange.annotate(hits, gen.manifest, gen.repealed())
         representatives = units.first[ranked.matched_units]
         facets = {name: gen.facet(field).count(representatives, limit) for name, field, limit in FACETS}
         return {"query": q, "total": ranked.total, "page": page, "per_page": per_page, "relaxed": ranked.relaxed,
@@ -613,9 +625,9 @@ class Searcher:
                 "measures": list(measures.values())}
 
     def reading(self):
-        """(manifest, analyzer) of the live generation, for the document view (search_app/reading.py)."""
+        """(manifest, analyzer, repealed) of the live generation, for the document view (search_app/reading.py)."""
         gen = self.generation()
-        return gen.manifest, gen.analyzer
+        return gen.manifest, gen.analyzer, gen.repealed()
 
     @_on_one_generation
     def doc_titles(self, doc_ids) -> dict[str, str]:
@@ -635,6 +647,7 @@ class Searcher:
                 gen.columns()
                 gen.ranker()
                 gen.historical()
+                gen.repealed()
                 gen.compiler().units("预热")
         except IndexUnavailable:
             return

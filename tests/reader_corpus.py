@@ -51,7 +51,18 @@ REGULATION = """# 测试融资管理条例
 第一条 为了规范应收账款融资，制定本条例。
 
 第二条 依照测试促进法第十九条的规定制定的办法，自本条例公布之日起施行。
+
+第三条 本条例自公布之日起施行，《测试登记暂行条例》同时废止。
 """
+OLD_REGULATION = """# 测试登记暂行条例
+
+1995年3月1日 国务院令第一百号发布
+
+<!-- INFO END -->
+
+第一条 测试登记由主管部门办理。
+"""
+REPEALED_ID = "laws/行政法规/测试登记暂行条例(1995-03-01)"
 PROMOTION_NEW = "laws/经济法/中华人民共和国测试促进法(2017-09-01)"
 PROMOTION_OLD = "laws/经济法/中华人民共和国测试促进法(2002-06-29)"
 REGULATION_ID = "laws/行政法规/测试融资管理条例(2020-05-01)"
@@ -59,8 +70,8 @@ CONTRACT = "laws/经济法/中华人民共和国测试合同法(2012-12-28)"
 
 
 def write_reader_corpus(base: Path) -> list[Path]:
-    """[seed list folder, law folder]: the seed list (undated) and four dated laws, two of them
-    versions of one work (the 2002 one historical)."""
+    """[seed list folder, law folder]: the seed list (undated) and five dated laws, two of them
+    versions of one work (the 2002 one historical), one repealed by another (测试登记暂行条例)."""
     seed = copy_corpus(base / "corpus")
     laws = base / "laws"
     (laws / "经济法").mkdir(parents=True)
@@ -71,6 +82,7 @@ def write_reader_corpus(base: Path) -> list[Path]:
         PROMOTION.format(date="2017年9月1日", extra="新版条文"), encoding="utf-8")
     (laws / "经济法" / "中华人民共和国测试合同法(2012-12-28).md").write_text(CONTRACT_TEXT, encoding="utf-8")
     (laws / "行政法规" / "测试融资管理条例(2020-05-01).md").write_text(REGULATION, encoding="utf-8")
+    (laws / "行政法规" / "测试登记暂行条例(1995-03-01).md").write_text(OLD_REGULATION, encoding="utf-8")
     return [seed, laws]
 
 

@@ -76,7 +76,7 @@ def document(doc_id: str):
 
 def _reading(doc: dict, q: str) -> dict:
     """The document view's outline, clause HTML (query marks, reference links) and citations."""
-    manifest, analyzer = searcher().reading()
+    manifest, analyzer, repealed = searcher().reading()
     toc, headings = reading.outline(doc["measures"])
     own = {m["article"] for m in doc["measures"] if m.get("article")}
     titles = reading.title_index(manifest)
@@ -93,7 +93,7 @@ def _reading(doc: dict, q: str) -> dict:
                 c["html"] = reading.render_clause(c["text"], analyzer, terms, doc["doc_id"], own, titles, doc_url)
                 marks += c["html"].count('<mark class="q">')
     articles = any(m.get("article") for m in doc["measures"])
-    return {"toc": toc, "headings": headings, "validity": arrange.validity(manifest, doc["doc_id"]),
+    return {"toc": toc, "headings": headings, "validity": arrange.validity(manifest, doc["doc_id"], repealed),
             "doc_date": arrange.doc_date(doc["meta"]), "unit": "条" if articles else "项措施", "marks": marks,
             "versions": [{"doc_id": v, "date": arrange.doc_date(manifest["documents"][v].get("meta", {}))}
                          for v in doc["meta"].get("versions", []) if v in manifest["documents"]]}

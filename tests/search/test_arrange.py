@@ -135,3 +135,21 @@ def test_each_facet_count_is_the_total_its_filter_gives(reader, q):
                              ("categories", lambda v: {"filters": {"category": v}})):
         for value, count in result["facets"][facet].items():
             assert reader.search(q, **to_filter(value))["total"] == count, (facet, value)
+
+
+def test_a_document_a_newer_one_repeals_is_marked_repealed_with_a_link_to_it(reader):
+    from tests.reader_corpus import REPEALED_ID
+
+    result = reader.search("测试登记")
+    hit = next(h for h in result["hits"] if h["doc_id"] == REPEALED_ID)
+    assert hit["validity"] == {"status": "repealed", "label": "已废止",
+                               "by": {"doc_id": REGULATION_ID, "title": "测试融资管理条例", "date": "2020-05-01"}}
+    assert all(h["validity"] is None for h in result["hits"] if h["doc_id"] == REGULATION_ID)
+
+
+def test_the_titles_a_sentence_repeals():
+    assert arrange.repealed_titles("本法自公布之日起施行，《中华人民共和国民事诉讼法（试行）》同时废止。") == [
+        "中华人民共和国民事诉讼法（试行）"]
+    assert arrange.repealed_titles("《甲条例》、《乙办法》予以废止；依照《丙法》办理。") == ["甲条例", "乙办法"]
+    assert arrange.repealed_titles("根据《国务院关于废止和修改部分行政法规的决定》修订。") == []
+    assert arrange.repealed_titles("认为行政机关变更或者废止农业承包合同的。") == []

@@ -130,7 +130,7 @@ class FakeSearcher:
 
     def reading(self):
         docs = {self.doc["doc_id"]: {"title": self.doc["title"], "meta": self.doc["meta"]}} if self.doc else {}
-        return {"documents": docs}, None
+        return {"documents": docs}, None, {}
 
     def health(self, with_pending=False):
         self._maybe_raise()

@@ -202,7 +202,7 @@ def test_the_print_stylesheet_leaves_out_the_page_furniture():
 def test_the_status_page_is_readable_and_the_footer_leads_to_it(reader_client):
     body = page(reader_client, "/status")
     assert "<h1>服务状态</h1>" in body and "检索服务运行正常" in body
-    assert "<dt>已收录文件</dt><dd>5 份</dd>" in body
+    assert "<dt>已收录文件</dt><dd>6 份</dd>" in body
     assert 'href="/healthz"' in body                                    # the JSON stays where it was
     assert 'href="/status">服务状态</a>' in page(reader_client, "/")
 
@@ -228,3 +228,11 @@ def test_an_article_reference_to_a_document_outside_the_collection_stays_text():
     html_out = reading.render_clause("依照《中华人民共和国民法典》第五百条的规定和本法第九条。", None, set(), "d",
                                      {"第一条"}, {}, lambda d: "/doc/" + d)
     assert "<a" not in html_out and "依照《中华人民共和国民法典》第五百条" in html_out
+
+
+def test_a_repealed_document_says_which_document_repealed_it(reader_client):
+    from tests.reader_corpus import REPEALED_ID
+
+    note = re.search(r'<p class="validity">.*?</p>', doc_page(reader_client, REPEALED_ID), re.S).group(0)
+    assert "已废止" in note and "《测试融资管理条例》（2020-05-01）</a>废止" in note
+    assert [unquote(urlsplit(html.unescape(h)).path) for h in links(note)] == ["/doc/" + REGULATION_ID]

@@ -66,16 +66,16 @@ def documents_in_range(manifest: dict, low: str | None, high: str | None) -> lis
     return sorted(found)
 
 
+_REPEAL_LIST_RE = re.compile(r"((?:《[^《》]{2,80}》[、，,和及与]?)+)(?:等[^。；《]{0,12}?)?(?:同时|予以|即行|一并|也|均)?废止")
+
+
 def repealed_titles(text: str) -> list[str]:
-    """The titles a sentence repeals: 《…》 before its 废止 (本法自…施行，《…（试行）》同时废止);
-    a title holding 废止 itself (《国务院关于废止…的决定》) is the act of repealing, not its object."""
+    """The titles a sentence repeals: 《…》 (or a list of them) right before 废止 (本法自…施行，
+    《…（试行）》同时废止); a title cited elsewhere in the sentence (根据《立法法》…废止…) is not, and a
+    title holding 废止 itself (《国务院关于废止…的决定》) is the act of repealing, not its object."""
     found = []
-    for sentence in re.split(r"[。；]", text):
-        outside = _TITLE_RE.sub(lambda m: "　" * len(m.group(0)), sentence)
-        end = outside.rfind("废止")
-        if end < 0:
-            continue
-        found += [m.group(1) for m in re.finditer(r"《([^》]{2,80})》", sentence[:end]) if "废止" not in m.group(1)]
+    for m in _REPEAL_LIST_RE.finditer(text):
+        found += [t for t in re.findall(r"《([^《》]{2,80})》", m.group(1)) if "废止" not in t]
     return found
 
 

@@ -153,3 +153,4 @@ def test_the_titles_a_sentence_repeals():
     assert arrange.repealed_titles("《甲条例》、《乙办法》予以废止；依照《丙法》办理。") == ["甲条例", "乙办法"]
     assert arrange.repealed_titles("根据《国务院关于废止和修改部分行政法规的决定》修订。") == []
     assert arrange.repealed_titles("认为行政机关变更或者废止农业承包合同的。") == []
+    assert arrange.repealed_titles("根据《中华人民共和国立法法》的规定，决定废止下列规章。") == []

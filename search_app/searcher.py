@@ -479,9 +479,10 @@ class Searcher:
             return self._hit(gen, s, unit, is_strict, score, terms, highlight_terms, strict_ids, strict_scores,
                              excluded)
         arranged = {"sort": sort, "group": group, "did_you_mean": None}
-        if spell and ranked.total <= spelling.FEW_HITS:
+        exact = min(ranked.total, int(ranked.strict.sum()))   # articles holding every word
+        if spell and exact <= spelling.FEW_HITS:
             arranged["did_you_mean"] = spelling.did_you_mean(
-                gen.lexicon(), gen.analyzer, q, ranked.total,
+                gen.lexicon(), gen.analyzer, q, exact,
                 lambda other: sum(h["exact"] for h in self._search(gen, other, 1, spelling.COUNTED, dept, doc,
                                                                    filters, expand, spell=False)["hits"]))
         if group:

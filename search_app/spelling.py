@@ -1,7 +1,7 @@
-"""Did you mean: a query with no or very few hits, one of whose words the collection never uses,
-is offered the query with that word replaced by a frequent word of the same length that differs
-from it in one character, not the first (专利质压 → 专利质押) — the candidate whose corrected query
-finds the most articles holding all its words."""
+"""Did you mean: a query with no or very few articles holding all its words (partial matches do not
+count), one of whose words the collection never uses, is offered the query with that word replaced
+by a frequent word of the same length that differs from it in one character (专利质压 → 专利质押,
+安全声产 → 安全生产) — the candidate whose corrected query finds the most articles holding all its words."""
 from __future__ import annotations
 
 import re
@@ -15,27 +15,34 @@ _FIELD = re.compile(r"^-?[^\s:：\"]+[:：]")
 
 
 class Lexicon:
-    """The index's frequent words of 2–4 Chinese characters, by (length, first character)."""
+    """The index's frequent words of 2–4 Chinese characters, each under its length with one
+    character blanked out (专利质? → 专利质押), most frequent first."""
 
     def __init__(self, reader):
         self.frequency: dict[str, int] = {}
-        self.by_start: dict[tuple[int, str], list[str]] = {}
+        self.by_pattern: dict[str, list[str]] = {}
         for btext, info in reader.iter_field("text"):
             word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
             df = info.doc_frequency()
             if df >= MIN_FREQUENCY and _CJK.fullmatch(word):
                 self.frequency[word] = df
-                self.by_start.setdefault((len(word), word[0]), []).append(word)
-        for words in self.by_start.values():
+                for i in range(len(word)):
+                    self.by_pattern.setdefault(_blank(word, i), []).append(word)
+        for words in self.by_pattern.values():
             words.sort(key=lambda w: (-self.frequency[w], w))
 
     def near(self, word: str) -> list[str]:
-        """Frequent words of the same length and first character, one character different."""
-        return [w for w in self.by_start.get((len(word), word[0]), ())
-                if sum(a != b for a, b in zip(w, word)) == 1][:CANDIDATES]
+        """Frequent words of the same length, one character different, most frequent first."""
+        found = {w for i in range(len(word)) for w in self.by_pattern.get(_blank(word, i), ()) if w != word}
+        return sorted(found, key=lambda w: (-self.frequency[w], w))[:CANDIDATES]
+
+
+def _blank(word: str, i: int) -> str:
+    return word[:i] + "?" + word[i + 1:]
 
 
 def did_you_mean(lexicon: Lexicon, analyzer, q: str, total: int, count) -> str | None:
+    """total: how many articles hold all the query's words (partial matches aside)."""
     """The corrected query, or None; count(query) → how many articles hold all its words (partial
     matches do not count: 经济补贴 pads with articles holding only 经济, 经济补偿 holds both)."""
     if total > FEW_HITS:

@@ -480,7 +480,7 @@ class Searcher:
                              excluded)
         arranged = {"sort": sort, "group": group, "did_you_mean": None}
         exact = min(ranked.total, int(ranked.strict.sum()))   # articles holding every word
-        if spell and exact <= spelling.FEW_HITS:
+        if spell and exact <= spelling.FEW_HITS and ranking.is_short(analysed):   # a question ranks as one list
             arranged["did_you_mean"] = spelling.did_you_mean(
                 gen.lexicon(), gen.analyzer, q, exact,
                 lambda other: sum(h["exact"] for h in self._search(gen, other, 1, spelling.COUNTED, dept, doc,

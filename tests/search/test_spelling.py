@@ -42,3 +42,8 @@ def test_a_candidate_must_find_more_than_the_query_typed():
     assert spelling.did_you_mean(lexicon, Analyzer(), "质压", 0, found.get) == "质押"
     assert spelling.did_you_mean(lexicon, Analyzer(), "质压", 0, lambda q: 0) is None
     assert spelling.did_you_mean(lexicon, Analyzer(), "质压", spelling.FEW_HITS + 1, found.get) is None
+
+
+def test_a_question_in_the_readers_words_is_not_corrected(searcher):
+    """A question ranks as one list (no article need hold every word): no correction is guessed for it."""
+    assert searcher.search("企业怎么申请专利质压贷款")["did_you_mean"] is None

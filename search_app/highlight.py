@@ -23,9 +23,16 @@ def matched_spans(analyzer, text: str, terms, cuts: str | None = None) -> list[t
 
 
 def highlight(analyzer, text: str, terms, cuts: str | None = None) -> str:
-    """HTML: the text escaped, each matched span in <mark>…</mark>; nothing else is markup."""
+    """HTML: the text escaped, each matched span in <mark>…</mark>; nothing else is markup.
+    Adjacent spans are one mark (专利质押, not 专利 and 质押 with a gap between them)."""
     out, last = [], 0
+    joined: list[list[int]] = []
     for start, end in matched_spans(analyzer, text, terms, cuts) if terms else ():
+        if joined and start == joined[-1][1]:
+            joined[-1][1] = end
+        else:
+            joined.append([start, end])
+    for start, end in joined:
         out.append(str(escape(text[last:start])))
         out.append(f"<mark>{escape(text[start:end])}</mark>")
         last = end

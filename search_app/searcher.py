@@ -24,7 +24,7 @@ from indexer.numerals import article_label
 from indexer.resources import learned_terms, question_words
 from indexer.store import IndexStore
 
-from . import ranking
+from . import arrange, ranking, spelling
 from .compile import NAME_MARKS, Or, QueryCompiler
 from .units import Units
 from .highlight import highlight
@@ -181,7 +181,7 @@ class _Generation:
         self._filters = evaluate.LRU(0)
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1, max_bytes=0)
         self.frequencies = {}
-        for name in ("_facets", "_columns", "_historical", "_context"):
+        for name in ("_facets", "_columns", "_historical", "_context", "_doctable", "_frequent", "_repealed"):
             self.__dict__.pop(name, None)
 
     def compiler(self) -> QueryCompiler:
@@ -266,6 +266,29 @@ class _Generation:
             category = facet.single[units.first] if facet.single is not None else np.full(units.count, -1)
             found = self._ranker = ranking.ArticleRanker(
                 units, [facet.names[c] if c >= 0 else None for c in category])
+        return found
+
+    def lexicon(self) -> spelling.Lexicon:
+        found = getattr(self, "_frequent", None)
+        if found is None:
+            found = self._frequent = spelling.Lexicon(self.searcher().reader())
+        return found
+
+    def repealed(self) -> dict:
+        """doc_id → the newer document of the collection that repeals it (arrange.repeals), read once
+        from the clauses holding 废止."""
+        found = getattr(self, "_repealed", None)
+        if found is None:
+            s = self.searcher()
+            ids = self.evaluator().ids(Q.Term("text", "废止"))
+            texts = ((f["doc_id"], f["text"]) for f in map(s.stored_fields, ids.tolist()))
+            found = self._repealed = arrange.repeals(self.manifest, texts)
+        return found
+
+    def doctable(self) -> arrange.DocTable:
+        found = getattr(self, "_doctable", None)
+        if found is None:
+            found = self._doctable = arrange.DocTable(self.searcher().reader(), self.units(), self.manifest)
         return found
 
     def columns(self) -> tuple[list[int], list[int]]:
@@ -380,20 +403,28 @@ class Searcher:
 
     # -- search ------------------------------------------------------------------------------
     @_on_one_generation
-    def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None, expand=True) -> dict:
+    def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None, expand=True,
+               sort="relevance", group=None) -> dict:
         """The result object for a query (see README); repeated queries on the same index generation
         are answered from a small cache, since readers' queries repeat and the index is immutable."""
         page, per_page = _bounded("page", page, 1, MAX_PAGE), _bounded("per_page", per_page, 1, MAX_PER_PAGE)
         gen = self.generation()
         expand = bool(expand)
-        key = (q, page, per_page, dept, doc, tuple(sorted((k, str(v)) for k, v in (filters or {}).items())), expand)
+        sort, group = sort or "relevance", group or None
+        if sort not in arrange.SORTS:
+            raise QueryError(f"sort 只能是 {' 或 '.join(arrange.SORTS)} (sort must be relevance or date)")
+        if group is not None and group not in arrange.GROUPS:
+            raise QueryError("group 只能是 document (group must be document)")
+        key = (q, page, per_page, dept, doc, tuple(sorted((k, str(v)) for k, v in (filters or {}).items())), expand,
+               sort, group)
         with _damage_is_unavailable(gen):
             if not self.cache:
-                return self._search(gen, q, page, per_page, dept, doc, filters, expand)
+                return self._search(gen, q, page, per_page, dept, doc, filters, expand, sort, group)
             return _copied(gen.results.get(key, lambda: self._search(gen, q, page, per_page, dept, doc, filters,
-                                                                      expand)))
+                                                                      expand, sort, group)))
 
-    def _search(self, gen, q, page, per_page, dept, doc, filters, expand=True) -> dict:
+    def _search(self, gen, q, page, per_page, dept, doc, filters, expand=True, sort="relevance", group=None,
+                spell=True) -> dict:
         parsed = parse(q)
         for key, value in (("dept", dept), ("doc", doc), *((filters or {}).items())):
             if value:
@@ -431,21 +462,44 @@ class Searcher:
             units.lift(allowed) if allowed is not None else None,
             units.lift(mask) if mask is not None else None,
             authority=ranking.authority_applies(parsed.filters, named),
-            window=max(RERANK_WINDOW, page * per_page), partial=compiled.relaxable, plain=compiled.plain,
+            window=max(RERANK_WINDOW, page * per_page, arrange.ARRANGE_WINDOW if sort == "date" or group else 0),
+            partial=compiled.relaxable, plain=compiled.plain,
             excluded_units=units.lift(excluded) if excluded is not None else None, question=analysed.question,
             bonus_match=bonus, first=first)
-        order = _crowd(list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist())),
-                       lambda h: units.doc_of[h[0]], PER_DOCUMENT, CROWDED_PLACES)
+        order = list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist()))
+        if sort == "date":
+            order = arrange.by_date(order, gen.doctable().date)
+        elif not group:
+            order = _crowd(order, lambda h: units.doc_of[h[0]], PER_DOCUMENT, CROWDED_PLACES)
         highlight_terms = set(compiled.terms) | {t.word for t in terms}
         start = (page - 1) * per_page
         s = gen.searcher()
-        hits = [self._hit(gen, s, unit, is_strict, score, terms, highlight_terms,
-                          strict_ids, strict_scores, excluded)
-                for unit, is_strict, score in order[start:start + per_page]]
+
+        def hit(unit, is_strict, score):
+            return self._hit(gen, s, unit, is_strict, score, terms, highlight_terms, strict_ids, strict_scores,
+                             excluded)
+        arranged = {"sort": sort, "group": group, "did_you_mean": None}
+        exact = min(ranked.total, int(ranked.strict.sum()))   # articles holding every word
+        if spell and exact <= spelling.FEW_HITS and ranking.is_short(analysed):   # a question ranks as one list
+            arranged["did_you_mean"] = spelling.did_you_mean(
+                gen.lexicon(), gen.analyzer, q, exact,
+                lambda other: sum(h["exact"] for h in self._search(gen, other, 1, spelling.COUNTED, dept, doc,
+                                                                   filters, expand, spell=False)["hits"]))
+        if group:
+            groups = arrange.by_document(order, gen.doctable().doc_id)
+            arranged["groups_total"] = len(groups)
+            arranged["groups"] = [arrange.group_entry(gen.manifest, gen.doctable().doc_id(g[0][0]), len(g),
+                                                   [hit(*h) for h in g[:arrange.GROUP_SHOWN + arrange.GROUP_MORE]],
+                                                   gen.repealed())
+                               for g in groups[start:start + per_page]]
+            hits = [h for g in arranged["groups"] for h in g["hits"]]
+        else:
+            hits = [hit(*h) for h in order[start:start + per_page]]
+        arrange.annotate(hits, gen.manifest, gen.repealed())
         representatives = units.first[ranked.matched_units]
         facets = {name: gen.facet(field).count(representatives, limit) for name, field, limit in FACETS}
         return {"query": q, "total": ranked.total, "page": page, "per_page": per_page, "relaxed": ranked.relaxed,
-                "expanded": analysed.expanded, "hits": hits, "facets": facets}
+                "expanded": analysed.expanded, "hits": hits, "facets": facets, **arranged}
 
     def _filters(self, filters, compiler, gen):
         required, mask = [], None
@@ -480,6 +534,11 @@ class Searcher:
         if key == "article":
             label = article_label(value if value.startswith("第") else f"第{value}条")
             return Q.Term("article", label) if label else Q.NullQuery
+        if key in ("from", "to"):
+            low, high = (arrange.date_bound(value, False, key), None) if key == "from" else \
+                (None, arrange.date_bound(value, True, key))
+            ids = arrange.documents_in_range(gen.manifest, low, high)
+            return Or([Q.Term("doc_id", d) for d in ids]) if ids else Q.NullQuery
         if key in DOC_META_FILTERS:
             ids = gen.documents_where(DOC_META_FILTERS[key], value)
             return Or([Q.Term("doc_id", d) for d in ids]) if ids else Q.NullQuery
@@ -566,6 +625,11 @@ class Searcher:
         return {"doc_id": doc_id, "title": summary["title"], "meta": summary.get("meta", {}),
                 "measures": list(measures.values())}
 
+    def reading(self):
+        """(manifest, analyzer, repealed) of the live generation, for the document view (search_app/reading.py)."""
+        gen = self.generation()
+        return gen.manifest, gen.analyzer, gen.repealed()
+
     @_on_one_generation
     def doc_titles(self, doc_ids) -> dict[str, str]:
         """Titles of documents by id (for naming the documents facet)."""
@@ -584,6 +648,7 @@ class Searcher:
                 gen.columns()
                 gen.ranker()
                 gen.historical()
+                gen.repealed()
                 gen.compiler().units("预热")
         except IndexUnavailable:
             return

@@ -164,10 +164,11 @@
     });
     return url.href;
   };
-  proto._docUrl = function (hit) {
+  proto._docUrl = function (hit, q) {
     var path = "doc/" + String(hit.doc_id).split("/").map(encodeURIComponent).join("/");
     var url = new URL(path, this._base());
     url.searchParams.set("hl", hit.clause_id);
+    if (q) url.searchParams.set("q", q);   /* the document view marks the query's words */
     url.hash = encodeURIComponent(hit.clause_id);
     return url.href;
   };
@@ -374,8 +375,21 @@
         if (seq !== self._searchSeq || err.name === "AbortError") return;
         ui.hits.replaceChildren();
         ui.more.hidden = true;
-        var message = err instanceof TypeError ? "无法连接检索服务：" + self._base() : "检索失败：" + err.message;
-        self._status(message, true);
+        if (!(err instanceof TypeError)) {
+          self._status("检索失败：" + err.message, true);
+          return;
+        }
+        /* a network error: the server down, or this page's origin not allowed (CORS). A no-cors
+           request succeeds (opaquely) when the server answers, and then CORS is the reason. */
+        return fetch(self._url("healthz", {}), { mode: "no-cors", credentials: "omit" }).then(
+          function () {
+            if (seq !== self._searchSeq) return;
+            self._status("检索服务拒绝了本网站（" + location.origin + "）的请求：请管理员把该地址加入检索服务的 " +
+                         "POLICY_SEARCH_CORS_ORIGINS 设置（" + self._base() + "）", true);
+          },
+          function () {
+            if (seq === self._searchSeq) self._status("无法连接检索服务：" + self._base(), true);
+          });
       })
       .then(function () {
         if (seq === self._searchSeq) ui.wrap.removeAttribute("aria-busy");
@@ -395,7 +409,7 @@
     }
     hits.forEach(function (hit) {
       var li = el("li", { "class": "hit", part: "hit" });
-      var title = el("a", { "class": "title", href: self._docUrl(hit), target: "_blank", rel: "noopener" });
+      var title = el("a", { "class": "title", href: self._docUrl(hit, params.q), target: "_blank", rel: "noopener" });
       title.appendChild(el("span", { "class": "no" }, measureLabel(hit)));
       if (hit.measure_title && hit.measure_title !== hit.article) {
         title.appendChild(document.createTextNode(hit.measure_title));

@@ -16,7 +16,7 @@ bp = Blueprint("api", __name__)
 def search():
     p = params.search_params(request.args, current_app.config)
     return jsonify(searcher().search(p.q, page=p.page, per_page=p.per_page, dept=p.dept, doc=p.doc,
-                                     filters=p.filters, expand=p.expand))
+                                     filters=p.filters, expand=p.expand, **p.arrangement))
 
 
 @bp.get("/api/suggest")

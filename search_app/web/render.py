@@ -36,6 +36,17 @@ def clause_url(doc_id: str, clause_id: str, **params) -> str:
     return url_for("pages.document", doc_id=doc_id, hl=clause_id, _anchor=clause_id, **params)
 
 
+def search_link(state: dict, **changes) -> str:
+    """/search with the page's parameters (state), some changed or (None) dropped."""
+    args = {k: v for k, v in {**state, **changes}.items() if v not in (None, "")}
+    return url_for("pages.search", **args)
+
+
+def count_unit(item) -> str:
+    """What a document's parts are called: 条 for articles of a law, 项措施 for a list's measures."""
+    return "条" if item.get("article") else "项措施"
+
+
 def measure_label(item) -> str:
     """"第二十条" for an article, else "第 3 项" for a list measure."""
     article = item.get("article")
@@ -60,4 +71,5 @@ def page_window(current: int, last: int, width: int = 2) -> list[int | None]:
 
 def register_filters(app) -> None:
     app.jinja_env.filters["highlight"] = highlight
-    app.jinja_env.globals.update(clause_url=clause_url, measure_label=measure_label)
+    app.jinja_env.globals.update(clause_url=clause_url, measure_label=measure_label, search_link=search_link,
+                                 count_unit=count_unit)

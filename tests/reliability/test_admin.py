@@ -20,7 +20,7 @@ def test_known_routes(rel_app):
     """The whole HTTP surface (SECURITY.md lists it); a new route must be added there too."""
     rules = {rule.rule for rule in rel_app.url_map.iter_rules()}
     assert rules == {"/", "/search", "/doc/<path:doc_id>", "/api/search", "/api/suggest", "/healthz",
-                     "/widget.js", "/embed", "/static/<path:filename>"}
+                     "/status", "/widget.js", "/embed", "/static/<path:filename>"}
 
 
 @pytest.mark.parametrize("method", UNSAFE)

@@ -128,7 +128,8 @@ def test_unknown_fields_are_refused_known_ones_filter_and_chinese_colons_are_tex
 # -- the searcher: parse + compile + rank + highlight on a real index --------------------------
 
 HIT_KEYS = {"clause_id", "doc_id", "doc_title", "measure_no", "measure_title", "departments", "text",
-            "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses"}
+            "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses",
+            "date", "validity"}
 
 
 def check_search(searcher, q, **kw):

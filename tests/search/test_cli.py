@@ -25,9 +25,11 @@ from tests.conftest import ROOT, copy_corpus
 
 BIN = Path(sys.executable).parent
 POLICY_INDEX, POLICY_SEARCH = str(BIN / "policy-index"), str(BIN / "policy-search")
-RESULT_KEYS = {"query", "total", "page", "per_page", "relaxed", "expanded", "hits", "facets"}
+RESULT_KEYS = {"query", "total", "page", "per_page", "relaxed", "expanded", "hits", "facets",
+               "sort", "group", "did_you_mean"}
 HIT_KEYS = {"clause_id", "doc_id", "doc_title", "measure_no", "measure_title", "departments", "text",
-            "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses"}
+            "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses",
+            "date", "validity"}
 
 
 def run(*args, cwd=None):

@@ -113,3 +113,9 @@ def test_hits_are_highlighted_from_the_stored_segmentation_as_from_jieba(seed_in
     for analyzer, text, terms, cuts in calls:
         assert cuts or text in uncut
         assert real(analyzer, text, terms, cuts) == real(analyzer, text, terms), text
+
+
+def test_adjacent_matched_words_are_one_mark(analyzer):
+    """专利 and 质押 side by side are marked as one run, with no gap between two marks."""
+    html = highlight(analyzer, "开展专利质押融资", {"专利", "质押"})
+    assert "<mark>专利质押</mark>" in html and "</mark><mark>" not in html

@@ -16,7 +16,8 @@ from tests.conftest import CORPUS, SEED, copy_corpus
 
 SEED_ID = SEED.removesuffix(".txt")
 HIT_KEYS = {"clause_id", "doc_id", "doc_title", "measure_no", "measure_title", "departments", "text",
-            "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses"}
+            "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses",
+            "date", "validity"}
 EXTRA = ("科技金融测试清单\n\n序号\t改革举措\t主要内容\t责任部门\n"
          "1\t科技企业融资\t支持科技企业通过债券融资。开展量子通信网络建设试点。推广政府和社会资本合作模式。\t省科技厅\n")
 
@@ -236,7 +237,8 @@ def test_out_of_range_paging_is_a_query_error(searcher, kw):
 
 def test_result_and_hit_fields_are_the_json_contract(searcher):
     result = searcher.search("专利质押")
-    assert set(result) == {"query", "total", "page", "per_page", "relaxed", "expanded", "hits", "facets"}
+    assert set(result) == {"query", "total", "page", "per_page", "relaxed", "expanded", "hits", "facets",
+                           "sort", "group", "did_you_mean"}
     assert_facets(result["facets"])
     assert result["query"] == "专利质押"
     for hit in result["hits"]:

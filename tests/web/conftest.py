@@ -111,9 +111,10 @@ class FakeSearcher:
         if self.error is not None:
             raise self.error
 
-    def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None, expand=True):
+    def search(self, q, page=1, per_page=10, dept=None, doc=None, filters=None, expand=True, sort="relevance",
+               group=None):
         self.calls.append(("search", q, page, per_page, dept, doc))
-        self.last_filters, self.last_expand = filters, expand
+        self.last_filters, self.last_expand, self.last_arrangement = filters, expand, (sort, group)
         self._maybe_raise()
         return dict(self.result, query=q, page=page, per_page=per_page)
 
@@ -127,7 +128,11 @@ class FakeSearcher:
         self._maybe_raise()
         return self.doc if self.doc and self.doc["doc_id"] == doc_id else None
 
-    def health(self):
+    def reading(self):
+        docs = {self.doc["doc_id"]: {"title": self.doc["title"], "meta": self.doc["meta"]}} if self.doc else {}
+        return {"documents": docs}, None, {}
+
+    def health(self, with_pending=False):
         self._maybe_raise()
         return self.health_result
 

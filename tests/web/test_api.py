@@ -9,7 +9,8 @@ SEED_DOC = "shanxi-innovation-reform-measures"
 ALLOWED_ORIGIN = "http://widget-host.example"    # what the `app` fixture allows
 
 HIT_KEYS = {"clause_id", "doc_id", "doc_title", "measure_no", "measure_title", "departments", "text",
-            "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses"}
+            "highlight", "score", "article", "chapter", "category", "version_date", "exact", "clauses",
+            "date", "validity"}
 
 
 def get_json(client, url, status=200, **kw):
@@ -24,7 +25,8 @@ def get_json(client, url, status=200, **kw):
 
 def test_search_returns_the_searcher_object(client):
     data = get_json(client, "/api/search?q=专利质押")
-    assert set(data) == {"query", "total", "page", "per_page", "relaxed", "expanded", "hits", "facets"}
+    assert set(data) == {"query", "total", "page", "per_page", "relaxed", "expanded", "hits", "facets",
+                        "sort", "group", "did_you_mean"}
     assert data["query"] == "专利质押" and data["page"] == 1 and data["per_page"] == 10
     assert data["total"] >= len(data["hits"]) > 0
     first = data["hits"][0]

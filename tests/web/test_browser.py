@@ -189,7 +189,20 @@ def test_keyboard_focus_order_on_results(page, servers):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.type") == "submit"
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.closest('.hit') !== null")
+    assert page.evaluate("document.activeElement.textContent") == "高级检索"     # the advanced form's disclosure
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "adv-issuer"          # … opens from the keyboard
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")                                              # … and closes
+    passed = []
+    for _ in range(8):                                                        # the order links, then the hits
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('.hit') !== null"):
+            break
+        passed.append(page.evaluate("document.activeElement.textContent"))
+    assert page.evaluate("document.activeElement.closest('.hit') !== null"), passed
+    assert passed[-4:] == ["相关度", "日期（新→旧）", "逐条", "按文件归并"], passed
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"                                          # visible focus
 
@@ -200,7 +213,7 @@ def test_results_page_is_responsive(browser, servers, tmp_path):
     page.goto(servers.url + "/search?q=专利质押")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     facets, results = page.locator(".facets").bounding_box(), page.locator(".results").bounding_box()
-    assert facets["y"] < results["y"]                                  # stacked, facet on top
+    assert facets["y"] > results["y"]                                  # stacked, the filters after the hits
     screenshot(page, tmp_path, "page-results-mobile")
     context.close()
 
@@ -326,7 +339,10 @@ def test_widget_refused_by_cors_for_other_origins(page, servers):
     box = page.locator("policy-search input")
     box.fill("专利质押")
     box.press("Enter")
-    expect(page.locator("policy-search .status")).to_contain_text("无法连接检索服务")
+    status = page.locator("policy-search .status")
+    expect(status).to_contain_text("POLICY_SEARCH_CORS_ORIGINS")        # the real reason, for the webmaster
+    expect(status).to_contain_text(servers.stranger)
+    assert "无法连接检索服务" not in status.text_content()
     assert page.locator("policy-search li.hit").count() == 0
     outcome = page.evaluate("url => fetch(url).then(() => 'allowed', () => 'blocked')",
                             servers.url + "/api/search?q=专利")

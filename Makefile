@@ -17,7 +17,7 @@ PROCS  ?= auto
 # server processes for `make run` (policy-search serve --workers): one per core
 WORKERS ?= $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
-.PHONY: run update test test-fast install system-deps index eval bench clean
+.PHONY: run update test test-fast lint install system-deps index eval bench clean
 
 $(BIN)/.installed: setup.cfg requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,12 +51,17 @@ run: install
 update: install
 	$(BIN)/policy-index update --index $(INDEX)
 
-test: install system-deps
+# ruff on the whole tree, mypy on the index engine (both configured in pyproject.toml)
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install system-deps lint
 	$(BIN)/pytest
 
 # the markers are registered in setup.cfg; anything after PYTEST= goes to pytest (e.g. PYTEST=tests/search)
 FAST_MARKERS = not slow and not browser and not server and not crash
-test-fast: install
+test-fast: install lint
 	$(BIN)/pytest -q -m "$(FAST_MARKERS)" $(PYTEST)
 
 eval: install

@@ -391,7 +391,8 @@ def detail(rows) -> str:
         out.append(f"{r['size']} {r['engine']}: first query {q['first_query_ms']:.0f} ms; warm-up pass p50/p95 "
                    f"{q['warmup_p50_ms']:.2f}/{q['warmup_p95_ms']:.2f} ms; per kind p50/p95 ms: {kinds}; "
                    f"{zero}/{q['queries']} queries without hits, {sum(q.get('relaxed', {}).values())} relaxed, "
-                   f"{q.get('errors', 0)} query errors, {q.get('crashed', 0)} engine exceptions; other load during queries {q.get('other_load', 0):.2f}")
+                   f"{q.get('errors', 0)} query errors, {q.get('crashed', 0)} engine exceptions; "
+                   f"other load during queries {q.get('other_load', 0):.2f}")
     return "\n".join(out)
 
 

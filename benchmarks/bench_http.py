@@ -295,7 +295,7 @@ def run_python(port, paths, clients, duration, max_requests=MAX_REQUESTS, rate=N
                     if not 200 <= resp.status < 300:
                         errors["status"] += 1
                         errors["5xx" if resp.status >= 500 else "4xx"] += 1
-            except socket.timeout:
+            except TimeoutError:
                 with lock:
                     errors["timeout"] += 1
                 conn = None

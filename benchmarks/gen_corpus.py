@@ -14,8 +14,8 @@ Sizes: a measure has 3.06 clauses on average (paragraphs 1-4 with weights .50/.3
 same for sentences per paragraph) and a clause 28.05 characters, so (seed 20240601)
     --measures 1000    →   3,009 clauses,    85 k chars     --measures 10000  →  30,523 clauses
     --measures 39122   → 120,000 clauses, 3.37 M chars      --measures 100000 → 306,065 clauses, 8.6 M chars
-and --clauses C stops at exactly C clauses (--clauses 120000 gives the 39,122 measures above). Measures are split into --docs files (default: one
-file per 100 measures, ~300 clauses each) so that updating one document can be measured.
+and --clauses C stops at exactly C clauses (--clauses 120000 gives the 39,122 measures above). Measures are split
+into --docs files (default: one file per 100 measures, ~300 clauses each) so that updating one document can be measured.
 corpus/userdict.txt and corpus/synonyms.txt are copied beside them; corpus.json records the
 parameters and counts (a cache key for bench_build.py).
 """

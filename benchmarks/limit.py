@@ -33,7 +33,7 @@ def clause_texts(corpus_dirs) -> list[str]:
 def jieba_seconds(texts) -> float:
     """jieba.cut_for_search over every clause, after the dictionary is loaded."""
     import jieba
-    from indexer.jieba_speedups import jieba_own
+    from indexer.engine.jieba_speedups import jieba_own
     jieba.setLogLevel(60)
     jieba.initialize()
     with jieba_own():      # jieba's own code, not the faster functions the indexer installs

@@ -25,20 +25,21 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 AREAS = [  # (area, test on "path:function") — first match wins
-    ("jieba segmentation", lambda f, fn: "/jieba/" in f or f.endswith("indexer/jieba_speedups.py")),
+    ("jieba segmentation", lambda f, fn: "/jieba/" in f or f.endswith("indexer/engine/jieba_speedups.py")),
     ("OpenCC / normaliser", lambda f, fn: "opencc" in f.lower() or f.endswith("indexer/normalize.py")),
-    ("our analyzer glue (tokenizer, sub-word filter)", lambda f, fn: f.endswith("indexer/analysis.py")),
+    ("our analyzer glue (tokenizer, sub-word filter)", lambda f, fn: f.endswith("indexer/engine/analysis.py")),
     ("whoosh analysis filters (StopFilter …)", lambda f, fn: "/whoosh/analysis/" in f),
     ("whoosh field → terms/postings per document", lambda f, fn: f.endswith(("whoosh/fields.py", "whoosh/formats.py"))),
     ("whoosh stored fields / per-document values", lambda f, fn: "whoosh/codec/whoosh3.py" in f and
         any(k in fn for k in ("add_field", "finish_doc", "start_doc", "add_column_value", "add_vector", "_prep"))),
     ("posting pool (adding, spilling) & segment writes at commit",
-     lambda f, fn: f.endswith("indexer/segment_writer.py") or ("/whoosh/" in f and any(
+     lambda f, fn: f.endswith("indexer/engine/segment_writer.py") or ("/whoosh/" in f and any(
          k in f for k in ("/codec/", "/filedb/", "/util/", "/system/", "writing.py", "/automata/")))),
     ("whoosh other", lambda f, fn: "/whoosh/" in f),
     ("corpus reading & clause splitting", lambda f, fn: any(k in f for k in ("indexer/readers/", "indexer/clauses.py",
                                                                          "indexer/corpus.py"))),
-    ("indexer/build.py (records, verify, manifest)", lambda f, fn: f.endswith("indexer/build.py")),
+    ("indexer/build.py + engine's clause adder, verify (records, verify, manifest)",
+     lambda f, fn: f.endswith(("indexer/build.py", "indexer/engine/clause_adder.py", "indexer/engine/verify.py"))),
     ("pickle/marshal/zlib/struct/sort builtins", lambda f, fn: f == "~" and any(
         k in fn for k in ("pickle", "marshal", "zlib", "compress", "pack", "sort", "dump", "load"))),
     ("regex builtins", lambda f, fn: f == "~" and ("re.Pattern" in fn or "_sre" in fn)),

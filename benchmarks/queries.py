@@ -1,8 +1,9 @@
 """A deterministic mixed query list drawn from a corpus, shared by bench_build.py, naive.py and bench_http.py.
 
 Kinds (equal shares): single words, two-word ANDs, "phrases" (adjacent words in quotes),
-`部门:… word` filters (`类别:… word` for clauses without departments, i.e. laws), `word -word` exclusions and relaxed questions (`{a}怎么{b}{c}`, the seed's
-`小微企业怎么用应收账款融资`, …) that rarely match every word, so the searcher's relaxation runs.
+`部门:… word` filters (`类别:… word` for clauses without departments, i.e. laws), `word -word` exclusions and
+relaxed questions (`{a}怎么{b}{c}`, the seed's `小微企业怎么用应收账款融资`, …) that rarely match every word,
+so the searcher's relaxation runs.
 Words come from clauses of the corpus itself (jieba precise mode), so most queries have hits.
 """
 from __future__ import annotations

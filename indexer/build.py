@@ -7,21 +7,20 @@ import os
 import time
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.formats import Positions
-from whoosh.query import Term
 
 from . import checksums
-from .analysis import index_positions, text_cuts
+from .engine import index as engine_index
+from .engine import manifest as engine_manifest
+from .engine import verify as engine_verify
+from .engine.clause_adder import ClauseAdder
 from .clauses import document_clauses
 from .corpus import discover, file_hash, mark_versions, read_all, read_source, unread_files
 from .model import CorpusError, Document
-from .parallel import build_parts
+from .engine.parallel import build_parts
 from .record import (DICTIONARIES, CorpusMismatch, build_record, corpus_for, dictionaries_changed,
                      pending_changes, recorded_skip_bad)  # noqa: F401  (pending_changes: re-exported)
 from .resources import corpus_analyzer, lay_terms, stopwords, synonym_groups
-from .schema import make_schema
-from .segment_writer import TermPool
+from .engine.schema import make_schema
 from .store import IndexStore
 
 
@@ -95,124 +94,6 @@ def check_corpus(corpus_dirs):
     return sources, docs, errors
 
 
-class ClauseAdder:
-    """`writer.add_document(**record)` for clause records, doing less work per clause and per posting.
-
-    What Whoosh's SegmentWriter.add_document does, with the same postings, stored fields, lengths
-    and columns (tests compare the two indexes), but:
-      - the postings of short field values that repeat from clause to clause (the measure title,
-        departments, chapter, document id and the other ids) are computed once and reused;
-      - positions-format fields (text, titles) are turned into postings here, with the encoded
-        position lists of the common short cases cached instead of pickled per posting;
-      - postings go into a TermPool (segment_writer.py) in place of the writer's PostingPool,
-        grouped by term as they come, a field's at once, not one call each.
-    Either way the clause's segmentation is stored beside its text (`cuts`, analysis.word_cuts;
-    in the fast path from the same segmenting that indexes it), for highlighting.
-    The caches live in this object only, never in the index.
-    """
-
-    CACHE_TEXT = 200
-    CACHE_SIZE = 20000
-
-    def __init__(self, writer):
-        self.writer = writer
-        self.schema = writer.schema
-        self.fields = {name: self.schema[name] for name in self.schema.names()}
-        self.plain = any(f.separate_spelling() or f.vector for f in self.fields.values())
-        self.cuts = "cuts" in self.fields and "text" in self.fields   # an index built before cuts has none
-        self.items_cache: dict = {}
-        self.encoded: dict = {}
-        if not self.plain and not isinstance(writer.pool, TermPool):
-            if writer.pool.current or writer.pool.runs:
-                raise ValueError("ClauseAdder needs a writer that holds no postings yet")
-            writer.pool = TermPool(writer._tempstorage, writer.pool.limit)
-
-    def add(self, record: dict) -> None:
-        writer = self.writer
-        if self.plain or any(name.startswith("_") for name in record):
-            if self.cuts and record.get("text") and "cuts" not in record:
-                record = dict(record, cuts=text_cuts(self.fields["text"].analyzer, record["text"]))
-            writer.add_document(**record)          # boosts, spelling, vectors: Whoosh's own way
-            return
-        writer._check_state()
-        names = sorted(record)
-        writer._check_fields(self.schema, names)
-        perdoc, pool, docnum, fields = writer.perdocwriter, writer.pool, writer.docnum, self.fields
-        cuts = [] if self.cuts and "cuts" not in record else None
-        perdoc.start_doc(docnum)
-        for name in names:
-            value = record[name]
-            if value is None:
-                continue
-            field = fields[name]
-            length = 0
-            if field.indexed:
-                items, length = self._items(name, field, value, cuts if name == "text" else None)
-                if items:
-                    pool.add_grouped(docnum, name, items)
-            perdoc.add_field(name, field, value if field.stored else None, length)
-            column = field.column_type
-            if column:
-                perdoc.add_column_value(name, column, field.to_column_value(value))
-        if cuts and cuts[0] is not None:    # (another analyzer than ours gives none)
-            perdoc.add_field("cuts", fields["cuts"], cuts[0], 0)
-        perdoc.finish_doc()
-        writer._added = True
-        writer.docnum += 1
-
-    def _items(self, name, field, value, cuts=None):
-        """([(term bytes, weight, value bytes)], field length) of one field value; a `cuts` list
-        gets the value's word_cuts() (the text field's)."""
-        cacheable = name != "text" and isinstance(value, (str, bool)) and (
-            not isinstance(value, str) or len(value) <= self.CACHE_TEXT)
-        if cacheable:
-            found = self.items_cache.get((name, value))
-            if found is not None:
-                return found
-        if type(field.format) is Positions and isinstance(value, str):
-            raw = self._positions(field, value, cuts)
-        else:
-            raw = list(field.index(value))
-        items, length = [], 0
-        for tbytes, freq, weight, vbytes in raw:
-            items.append((tbytes, weight * 1.0, vbytes))
-            length += freq
-        found = (items, length if field.scorable else 0)
-        if cacheable:
-            if len(self.items_cache) >= self.CACHE_SIZE:
-                self.items_cache.clear()
-            self.items_cache[(name, value)] = found
-        return found
-
-    def _positions(self, field, value, cuts=None):
-        """Positions.word_values(value, analyzer, mode="index") + utf-8 term bytes, as field.index() gives."""
-        poses = index_positions(field.analyzer, value, cuts=cuts)
-        if poses is None:                # another analyzer: its tokens, as Positions.word_values takes them
-            poses, weights = {}, {}
-            for t in field.analyzer(value, positions=True, boosts=True, mode="index"):
-                if t.stopped:
-                    continue
-                text = t.text
-                if text in poses:
-                    poses[text].append(t.pos)
-                    weights[text] += t.boost
-                else:
-                    poses[text] = [t.pos]
-                    weights[text] = 0.0 + t.boost
-        else:                            # our tokens all have boost 1.0: the sum is the count
-            weights = {text: float(len(p)) for text, p in poses.items()}
-        fb, encoded, out = field.format.field_boost, self.encoded, []
-        for text, poslist in poses.items():
-            key = tuple(poslist)
-            vbytes = encoded.get(key)
-            if vbytes is None:
-                if len(encoded) >= self.CACHE_SIZE:
-                    encoded.clear()
-                vbytes = encoded[key] = field.format.encode(poslist)
-            out.append((text.encode("utf-8"), len(poslist), weights[text] * fb, vbytes))
-        return out
-
-
 def _write_docs(writer, docs, by_id, done=None):
     """Add the documents' clauses to the writer; `done(clauses)` after each document (progress)."""
     summaries = {}
@@ -253,63 +134,13 @@ def guard_size(store: IndexStore, new_ids, allow_shrink: bool) -> None:
                          f"--allow-shrink")
 
 
-def _probe_segments(searcher) -> None:
-    """Every segment answers, at a cost that does not grow with the index: its first live clause's
-    stored record reads back, a query for that clause's document finds the clause, and the
-    postings of the segment's first text term point at a readable clause."""
-    for sub, _offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        if not reader.doc_count():
-            continue                       # every clause of this segment was deleted by an update
-        docnum = next(reader.all_doc_ids())
-        stored = reader.stored_fields(docnum)
-        if not stored.get("doc_id") or not isinstance(stored.get("info"), dict) or "text" not in stored:
-            raise BuildError(f"segment {reader.segment()} returned an incomplete clause record")
-        matcher = Term("doc_id", stored["doc_id"]).matcher(sub)
-        if not matcher.is_active():
-            raise BuildError(f"probe query for {stored['doc_id']} found nothing in the new index")
-        matcher.skip_to(docnum)
-        if not matcher.is_active() or matcher.id() != docnum or matcher.score() <= 0:
-            raise BuildError(f"probe query for {stored['doc_id']} missed its clause in the new index")
-        # a word of this live clause, not the segment's first term: that one's postings may all
-        # belong to clauses an update deleted
-        term = _probe_term(sub.schema["text"], stored["text"])
-        if term is None:
-            raise BuildError(f"segment {reader.segment()} has clauses but no text terms")
-        postings = reader.postings("text", term) if (("text", term) in reader) else None
-        if postings is not None and postings.is_active():
-            postings.skip_to(docnum)
-        if postings is None or not postings.is_active() or postings.id() != docnum:
-            raise BuildError(f"probe query for {term.decode()!r} found nothing in the new index")
-
-
-def _probe_term(field, text: str) -> bytes | None:
-    """The first word a clause's text is indexed under (the same analysis as indexing)."""
-    poses = index_positions(field.analyzer, text)
-    if poses is None:
-        words = (t.text for t in field.analyzer(text, mode="index") if not t.stopped)
-    else:
-        words = iter(poses)
-    word = next(words, None)
-    return None if word is None else word.encode("utf-8")
-
-
 def verify(gen: Path, manifest: dict) -> None:
     """The new generation opens, holds exactly the corpus's clauses and documents, and answers probes
-    in every segment (in a time independent of the index's size)."""
-    ix = whoosh_index.open_dir(str(gen))
-    expected = sum(d["clauses"] for d in manifest["documents"].values())
-    with ix.searcher() as s:
-        if s.doc_count() != expected:
-            raise BuildError(f"index holds {s.doc_count()} clauses, the corpus {expected}")
-        ids = {t.decode() for t in s.lexicon("doc_id")} if expected else set()
-        want = set(manifest["documents"])
-        # deleted documents' terms stay in the lexicon until a merge: look those up
-        extra = {d for d in ids - want if s.search(Term("doc_id", d), limit=1)}
-        if want - ids or extra:
-            raise BuildError(f"index documents differ from the corpus: {sorted((want - ids) | extra)[:5]}")
-        if expected:
-            _probe_segments(s)
+    in every segment (in a time independent of the index's size): engine.verify's checks, as a BuildError."""
+    try:
+        engine_verify.verify(gen, sum(d["clauses"] for d in manifest["documents"].values()), set(manifest["documents"]))
+    except engine_verify.IndexCheckFailed as exc:
+        raise BuildError(str(exc)) from None
 
 
 def _write_json(path: Path, data) -> None:
@@ -345,8 +176,7 @@ def _index_docs(gen, docs, by_id, analyzer, procs, progress):
     try:
         if parallel:
             return build_parts(gen, docs, by_id, analyzer, _write_docs, procs, progress=bar)
-        ix = whoosh_index.create_in(str(gen), make_schema(analyzer))
-        writer = ix.writer(limitmb=LIMITMB)
+        writer = engine_index.writer(engine_index.create_in(gen, make_schema(analyzer)), LIMITMB)
         summaries = _write_docs(writer, docs, by_id, bar and (lambda n: bar.advance(1, n)))
         writer.commit()
         return summaries
@@ -378,7 +208,7 @@ def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_tim
         gen = store.new_generation()
         try:
             summaries = _index_docs(gen, docs, by_id, analyzer, procs, progress)
-            manifest = {"format": 1, "built_at": _timestamp(),
+            manifest = {"format": engine_manifest.FORMAT, "built_at": _timestamp(),
                         "corpus_roots": [str(c.resolve()) for c in corpus_dirs],
                         "resources": resources_digest(corpus_dirs[0]),
                         "build": build_record(corpus_dirs, skip_bad, sources, errors),
@@ -461,7 +291,7 @@ def update_index(corpus_dirs, index_dir, skip_bad=None, progress=False, lock_tim
         gen = store.copy_generation(store.current)
         try:
             try:
-                ix = whoosh_index.open_dir(str(gen))
+                ix = engine_index.open_dir(gen, for_writing=True)
             except Exception as exc:
                 raise BuildError(f"the live index {store.current} is damaged ({type(exc).__name__}); "
                                  f"run policy-index build to rebuild it from the corpus") from None
@@ -469,16 +299,15 @@ def update_index(corpus_dirs, index_dir, skip_bad=None, progress=False, lock_tim
             # several processes when there are documents to share, into segments of the same schema
             # (an index of an older schema is updated by one writer, in its own schema)
             parallel = procs > 1 and len(docs) > 1 and set(ix.schema.names()) == set(make_schema(analyzer).names())
-            writer = ix.writer(limitmb=LIMITMB)
+            writer = engine_index.writer(ix, LIMITMB)
             for doc_id in removed + [s.doc_id for s in changed]:
                 writer.delete_by_term("doc_id", doc_id)
             bar = _progress(progress, len(docs), f"updating in {procs} processes" if parallel else "updating")
             try:
                 if parallel:
                     writer.commit(merge=False)          # the deletions; the new segments join after
-                    toc = whoosh_index.open_dir(str(gen))._read_toc()
                     summaries = build_parts(gen, docs, by_id, analyzer, _write_docs, procs, progress=bar,
-                                            base=(toc.schema, toc.segments, toc.generation))
+                                            base=engine_index.read_toc(gen))
                 else:
                     summaries = _write_docs(writer, docs, by_id, bar and (lambda n: bar.advance(1, n)))
                     writer.commit()

@@ -22,10 +22,10 @@ def document_warnings(doc: Document) -> list[CorpusError]:
     if not articles:
         return []
     from .numerals import cn_to_int
-    from .readers.structure import ARTICLE_RE
+    from .numerals import ARTICLE_HEADING_RE
     warnings, first_line, numbers = [], {}, []
     for m in articles:
-        match = ARTICLE_RE.match(m.article)
+        match = ARTICLE_HEADING_RE.match(m.article)
         if match is None:
             continue
         label = m.article

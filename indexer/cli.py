@@ -52,9 +52,19 @@ procs_option = click.option("--procs", default="auto", show_default=True, callba
                             help="Processes that analyse text in parallel; auto: one per core.")
 
 
+def _install_engine() -> None:
+    """The engine's patches, before any command opens an index; wrong library versions exit 2."""
+    from indexer.engine import EngineVersionError, install
+    try:
+        install()
+    except EngineVersionError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """Build and maintain the policy-search index."""
+    _install_engine()
 
 
 def _report_errors(errors):
@@ -211,8 +221,8 @@ def stats(corpus_dirs, index_dir):
     if manifest is None:
         _fail(f"no index in {index_dir}; run policy-index build", code=3)
     corpus_dirs, _ = _corpus(corpus_dirs, index_dir)
-    from whoosh import index as whoosh_index
-    ix = whoosh_index.open_dir(str(store.current))
+    from .engine import index as engine_index
+    ix = engine_index.open_dir(store.current)
     with ix.reader() as r:
         terms = sum(1 for _ in r.all_terms())
     size = sum(f.stat().st_size for f in store.current.iterdir() if f.is_file())

@@ -8,7 +8,11 @@ DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, 
           "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS)
-ARTICLE_RE = re.compile(rf"第\s*([{NUMERAL_CHARS}]+|\d+)\s*条(?:之([{NUMERAL_CHARS}]+|\d+))?")
+NUMERAL = rf"[{NUMERAL_CHARS}]+|\d+"
+# an article reference anywhere (第二十条, 第 20 条, 第二十条之一), and one heading an article's line
+# (followed by its end, a space or a colon, which it takes along)
+ARTICLE_RE = re.compile(rf"第\s*({NUMERAL})\s*条(?:之\s*({NUMERAL}))?")
+ARTICLE_HEADING_RE = re.compile(ARTICLE_RE.pattern + r"(?=$|[\s:：])[\s:：]*")
 
 
 def cn_to_int(numeral: str) -> int:

@@ -5,7 +5,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from .analysis import load_words, make_analyzer, parse_userdict
+from .engine.analysis import load_words, make_analyzer, parse_userdict
 from .model import CorpusError
 
 

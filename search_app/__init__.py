@@ -16,7 +16,9 @@ def create_app(config=None):
     can be passed as ``config["SEARCHER"]`` (used by tests for failure paths).
     """
     from flask import Flask
+    from indexer.engine import install
 
+    install()          # the engine's patches (a WSGI server imports create_app, not our CLI)
     from .config import load_config
     from .web import api, errors, pages, ratelimit, security, widget
     from .web.render import register_filters

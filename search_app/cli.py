@@ -17,9 +17,19 @@ def _env_default(name, fallback):
     return os.environ.get(name, fallback)
 
 
+def _install_engine() -> None:
+    """The engine's patches, before any command opens an index; wrong library versions exit 2."""
+    from indexer.engine import EngineVersionError, install
+    try:
+        install()
+    except EngineVersionError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """Search Chinese policy clauses."""
+    _install_engine()
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

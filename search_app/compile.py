@@ -11,11 +11,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-import jieba
-from whoosh import query as Q
-
+from indexer.engine import query as Q
+from indexer.engine.schema import CONTEXT_FIELDS, FIELD_WEIGHTS
 from indexer.numerals import ARTICLE_RE, NUMERAL_CHARS, article_label
-from indexer.schema import CONTEXT_FIELDS, FIELD_WEIGHTS
 
 from .query import ParsedQuery, QueryError, Word
 
@@ -96,6 +94,10 @@ class QueryCompiler:
         return found
 
     # -- analysis ----------------------------------------------------------------------------
+    def pieces(self, word: str) -> list[str]:
+        """The jieba dictionary pieces of a word (with the index generation's own dictionary)."""
+        return self.analyzer[0].pieces(word)
+
     def units(self, text: str) -> list[Unit]:
         units: list[Unit] = []
         for t in self.analyzer(text, positions=True, mode="query"):
@@ -134,7 +136,7 @@ class QueryCompiler:
                 alt = unit.subwords
             else:
                 if pieces is None:
-                    pieces = [p for p in jieba.cut(unit.word, HMM=False) if p.strip()] if len(unit.word) > 1 else []
+                    pieces = self.pieces(unit.word) if len(unit.word) > 1 else []
                 if len(pieces) < 2 or not all(df(fname, w) for w in pieces):
                     continue
                 alt = pieces

@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from . import limits
+
 DEFAULTS: dict = {
     "INDEX_DIR": "index",
     "CORS_ORIGINS": [],          # origins allowed to call /api/* from the browser (widget hosts)
-    "MAX_QUERY_LENGTH": 200,     # characters; the searcher enforces the same bound
-    "DEFAULT_PER_PAGE": 10,
-    "MAX_PER_PAGE": 50,
-    "MAX_PAGE": 1000,            # deeper pages are never useful and cost a large top-k collect
-    "SUGGEST_LIMIT": 8,
+    "MAX_QUERY_LENGTH": limits.MAX_QUERY_LENGTH,   # characters; the parser enforces its own bound too
+    "DEFAULT_PER_PAGE": limits.DEFAULT_PER_PAGE,
+    "MAX_PER_PAGE": limits.MAX_PER_PAGE,
+    "MAX_PAGE": limits.MAX_PAGE,
+    "SUGGEST_LIMIT": limits.SUGGEST_LIMIT,
     # request limits (search_app/web/ratelimit.py, SECURITY.md)
     "RATE_LIMIT": None,          # per client on searching routes, e.g. "60/minute"; None: off
     "RATE_LIMIT_LOOPBACK": False,  # also limit 127.0.0.1/::1 (exempt by default: local tools, a proxy)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from indexer.analysis import index_spans
+from indexer.engine.analysis import index_spans
 
 
 def matched_spans(analyzer, text: str, terms, cuts: str | None = None) -> list[tuple[int, int]]:

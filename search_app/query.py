@@ -14,9 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-MAX_QUERY_LENGTH = 200
-MAX_WORDS = 20   # distinct words, OR alternatives, exclusions and filters included: each costs a posting scan
-MAX_FILTERS = 8  # distinct filters (部门:… 年份:…) in one query: each may stand for thousands of documents
+from .limits import MAX_FILTERS, MAX_QUERY_LENGTH, MAX_WORDS
 
 FIELD_ALIASES = {
     "部门": "dept", "dept": "dept", "department": "dept",

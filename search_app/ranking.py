@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import math
+import re
 
-import jieba
 import numpy as np
 
 from . import evaluate
@@ -33,7 +33,7 @@ SUBWORD_WEIGHT = 0.3        # a word's dictionary sub-words (劳动合同 → �
 SINGLE_CHARACTER_WEIGHT = 0.5  # a one-character word (判, 告, 交): colloquial verbs, mostly
 LAY_WEIGHT = 0.8            # the statutory terms a lay word stands for (corpus/lay_terms.txt), in all
 LEARNED_WEIGHT = 0.6        # × a learned association's weight (indexer/data/learned_terms.tsv)
-NECESSITY_EXPONENT = 1.0    # × a question word's learned necessity to this power (questions only)
+NECESSITY_EXPONENT = 0.5    # × a question word's learned necessity to this power (questions only; CV: 0.5 > 1 > 0)
 SHORT_QUERY_TERMS = 3       # up to this many words: every word wanted, partial matches only to pad
 PAD_BELOW = 10              # fewer strict units than this: partial matches follow them
 MIN_SHARE = 0.0             # a partial match of a longer query holds this share of its words (CV: 0 > 0.2 > 0.3)
@@ -41,6 +41,7 @@ DOC_WEIGHT = 0.2            # × the unit's document's BM25 over its whole text,
 DOC_B = 0.75
 STRICT_BONUS = 1.0
 TITLE_BONUS = 0.3           # × the short-title score, for a question naming a law (劳动合同法 …)          # the compiled query's best clause score, added to a strict unit's
+ASKING = re.compile(r"[?？]|[吗呢](?=$|[\s，。！!,.;；、])")   # how a question ends, besides its words
 # category → authority factor; categories not named are national laws (1.0), policy lists too
 AUTHORITY = {"司法解释": 1.0, "行政法规": 0.8, "部门规章": 0.5, "地方性法规": 0.3, "其他": 0.5}
 AUTHORITY_FREE_FILTERS = ("doc", "province", "category", "number", "issuer")
@@ -161,7 +162,7 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
                 continue
             pieces = unit.subwords if unit.subwords and all(df("text", w) for w in unit.subwords) else None
             if pieces is None and len(unit.word) > 1:
-                pieces = [p for p in jieba.cut(unit.word, HMM=False) if p.strip()]
+                pieces = compiler.pieces(unit.word)
                 if len(pieces) < 2 or not all(df("text", w) for w in pieces):
                     pieces = None
             for w in pieces or ():
@@ -169,7 +170,8 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
             if not pieces:
                 add(unit.word, 0.0, source)   # found nowhere: counted as a word, matching nothing
     expanded = {k: v for k, v in expanded.items() if v}
-    asked = sum(map(len, every)) > sum(map(len, analysed))
+    # a question word was typed, or the words end as a question does (？, 吗, 呢: 是犯法吗？)
+    asked = sum(map(len, every)) > sum(map(len, analysed)) or any(ASKING.search(text) for text in words)
     return Analysed(list(out.values()), expanded, asked)
 
 

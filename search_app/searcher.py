@@ -13,25 +13,26 @@ import time
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
-from whoosh import query as Q
-from whoosh import scoring
 
 from indexer import checksums
+from indexer.engine import evaluate
+from indexer.engine import index as whoosh_index   # the engine opens indexes (its patches installed)
+from indexer.engine import query as Q
+from indexer.engine import scoring
+from indexer.engine.scoring import BM25_B, BM25_K1
 from indexer.numerals import article_label
 from indexer.resources import learned_terms, question_words
 from indexer.store import IndexStore
 
-from . import arrange, evaluate, ranking, spelling
+from . import arrange, ranking, spelling
 from .compile import NAME_MARKS, Or, QueryCompiler
 from .units import Units
 from .highlight import highlight
+from .limits import MAX_PAGE, MAX_PER_PAGE
 from .query import QueryError, parse
 
 __all__ = ["Searcher", "QueryError", "IndexUnavailable"]
 
-MAX_PER_PAGE = 50
-MAX_PAGE = 1000
 PER_DOCUMENT = 4     # at most this many units of one document in the first CROWDED_PLACES places
 CROWDED_PLACES = 10  # (one long law does not fill the first page)
 MAX_MORE_CLAUSES = 3  # a hit's other matching clauses listed with it
@@ -47,7 +48,6 @@ DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
 # result facets: (name in the result, index field, most values listed)
 FACETS = (("departments", "dept", None), ("categories", "category", None), ("provinces", "province", None),
           ("documents", "doc_id", 20))
-BM25_B, BM25_K1 = 0.75, 1.2
 
 
 class IndexUnavailable(RuntimeError):

@@ -1,5 +1,6 @@
-"""Shared fixtures: a temporary copy of the seed corpus and an index built from it; the markers
-of tests that start a real server or a browser (their helpers are in tests/helpers.py)."""
+"""Shared fixtures (after installing the engine's patches, as the entry points do): a temporary
+copy of the seed corpus and an index built from it; the markers of tests that start a real server
+or a browser (their helpers are in tests/helpers.py)."""
 from __future__ import annotations
 
 import shutil
@@ -7,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from indexer.engine import install
 from tests.helpers import ROOT, SHARED, raw_http  # noqa: F401 - imported from here by test modules
+
+install()   # Whoosh's fixes and jieba's speedups, as every entry point installs them
 
 CORPUS = ROOT / "corpus"
 SEED = "shanxi-innovation-reform-measures.txt"

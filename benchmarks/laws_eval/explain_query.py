@@ -28,7 +28,7 @@ def main(argv=None) -> int:
 
     from whoosh import query as Q
 
-    from indexer.analysis import analyze
+    from indexer.engine.analysis import analyze
     from search_app.query import parse
     from search_app.searcher import RERANK_WINDOW, Searcher
     import score_laws
@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     for page in range(1, 5):
         final += s.search(args.query, page=page, per_page=50)["hits"]
     print(f"\nsearcher order (4 pages of 50, {1000 * (time.perf_counter() - t0):.0f} ms):")
-    for (title, version, article), grade in sorted(judged.grades.items(), key=lambda kv: -kv[1]):
+    for (title, _version, article), grade in sorted(judged.grades.items(), key=lambda kv: -kv[1]):
         if grade < 2:
             continue
         rank = next((i for i, h in enumerate(final, 1) if h["doc_title"] == title

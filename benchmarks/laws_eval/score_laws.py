@@ -230,7 +230,7 @@ def check(corpus, queries=DEFAULT_QUERIES) -> int:
         docs[title] = read
     problems = 0
     for j in judged:
-        for (title, version, article), grade in j.grades.items():
+        for (title, version, article), _grade in j.grades.items():
             where = f"line {j.line} {j.query!r}: {title}{'@' + version if version else ''} {article}"
             versions = docs.get(title)
             if not versions:

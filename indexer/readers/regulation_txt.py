@@ -11,13 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import CorpusError, Document
-from .structure import ARTICLE_RE, build_measures, split_front_matter, tidy_line
+from ..numerals import ARTICLE_HEADING_RE
+from .structure import build_measures, split_front_matter, tidy_line
 from .text import read_text
 
 
 def looks_like(text: str) -> bool:
     """True when some line starts with a 第X条 label."""
-    return any(ARTICLE_RE.match(tidy_line(line)) for line in text.split("\n"))
+    return any(ARTICLE_HEADING_RE.match(tidy_line(line)) for line in text.split("\n"))
 
 
 def read(path: Path, doc_id: str, text: str | None = None) -> Document:
@@ -27,7 +28,7 @@ def read(path: Path, doc_id: str, text: str | None = None) -> Document:
     if first is None:
         raise CorpusError(path, None, "empty file")
     title_line, title = lines[first][0], tidy_line(lines[first][1])
-    if ARTICLE_RE.match(title):
+    if ARTICLE_HEADING_RE.match(title):
         raise CorpusError(path, title_line, "first line is an article, expected the regulation's title")
     meta, body = split_front_matter(lines[first + 1:])
     measures, facts = build_measures(path, body, title)

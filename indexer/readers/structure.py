@@ -32,13 +32,11 @@ from __future__ import annotations
 import re
 
 from ..model import CorpusError, Measure
-from ..numerals import cn_to_int  # noqa: F401  (re-exported for the readers' tests)
+from ..numerals import ARTICLE_HEADING_RE, NUMERAL, cn_to_int  # noqa: F401  (cn_to_int: re-exported for the readers' tests)
 from .text import DOC_NUMBER_RE
 
-NUMERAL = r"[零〇○一二两三四五六七八九十百千万\d]+"
 SUB_FACTOR = 10000  # 第X条之N → X*SUB_FACTOR + N
 
-ARTICLE_RE = re.compile(rf"第\s*({NUMERAL})\s*条(?:之\s*({NUMERAL}))?(?=$|[\s:：])[\s:：]*")
 ITEM_RE = re.compile(r"([一二三四五六七八九十百零〇]+)、")
 HEADING_RE = re.compile(rf"第\s*({NUMERAL})\s*(编|分编|章|节)(?=$|\s)\s*(.*)")
 HEADING_TIGHT_RE = re.compile(rf"第\s*({NUMERAL})\s*(编|分编|章|节)([^\s。，；：,;:]{{1,24}})")
@@ -78,7 +76,7 @@ def classify(text: str) -> tuple:
         if inner:  # any other markdown heading: rank by level (## like 章, ### like 节)
             level = len(md.group(1))
             return ("heading", {1: 1, 2: 3, 3: 4}.get(level, 5), _tidy_heading(inner))
-    m = ARTICLE_RE.match(text)
+    m = ARTICLE_HEADING_RE.match(text)
     if m:
         label = text[: m.end()].rstrip(" \t\u3000:：")
         label = re.sub(r"\s+", "", label)

@@ -5,10 +5,9 @@ import html
 import re
 from pathlib import Path
 
+from ..doc_numbers import DOC_NUMBER_RE  # noqa: F401  (the readers' metadata pattern, imported from here)
 from ..model import MAX_LINE_CHARS, CorpusError
 
-# 晋政办发〔2018〕12号, 国发〔2024〕1号, 证监会公告[2017]10号
-DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号")
 DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)  # tags, not "<500万元"
 _BREAK_RE = re.compile(r"</p\s*>|<br\s*/?>|</div\s*>", re.I)

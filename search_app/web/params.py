@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass
 
 from ..arrange import GROUPS, SORTS, date_bound
+from ..limits import MAX_FILTER_LENGTH
 from ..query import QueryError
 
 DIGITS = re.compile(r"[0-9]{1,9}")   # ASCII only: int() would also accept "٣" or "２"
-MAX_FILTER_LENGTH = 200
 
 
 class ParamError(ValueError):

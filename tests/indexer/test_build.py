@@ -6,7 +6,6 @@ keeps answering as before.
 from __future__ import annotations
 
 import hashlib
-import shutil
 import stat
 from pathlib import Path
 
@@ -24,7 +23,8 @@ from tests.conftest import CORPUS, SEED, copy_corpus
 SEED_ID = SEED.removesuffix(".txt")
 SEED_CLAUSES = len(document_clauses(read_document(CORPUS / SEED, SEED_ID)))
 
-EXTRA = "测试用科技创新清单\n\n序号\t改革举措\t主要内容\t责任部门\n1\t量子通信试点\t开展量子通信网络建设试点。支持共建实验平台。\t省科技厅\n"
+EXTRA = ("测试用科技创新清单\n\n序号\t改革举措\t主要内容\t责任部门\n"
+         "1\t量子通信试点\t开展量子通信网络建设试点。支持共建实验平台。\t省科技厅\n")
 BAD = "坏清单\n\n序号\t改革举措\t主要内容\t责任部门\n1\t只有三列\t内容。\n"
 
 
@@ -164,7 +164,7 @@ def test_an_index_built_before_stored_segmentation_is_searched_and_updated(tmp_p
     """Indexes from before clauses carried their segmentation (no `cuts` field) still highlight
     (by segmenting, as then) and take updates in their own schema."""
     import indexer.build as build
-    from indexer.schema import make_schema
+    from indexer.engine.schema import make_schema
 
     def old_schema(analyzer):
         schema = make_schema(analyzer)
@@ -293,7 +293,7 @@ def test_a_damaged_new_generation_is_never_published(tmp_path, corpus_dir, index
 
     monkeypatch.setattr(build, "verify", damaged)
     (corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017  (whatever reading the truncated segment raises)
         build_index([corpus_dir], index_dir, procs=procs)
     assert store.current == live and generations(index_dir) == before
     assert hits(Searcher(index_dir), "专利质押") and hits(Searcher(index_dir), "量子通信") == []
@@ -356,17 +356,6 @@ def test_verify_catches_a_segment_that_does_not_answer(two_segments, monkeypatch
 
 # -- the faster clause writer ---------------------------------------------------------------------
 
-def _original_write_block():
-    import importlib.util
-    spec = importlib.util.find_spec("whoosh.codec.whoosh3")   # Whoosh's own, before segment_writer replaced it
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.W3PostingsWriter._write_block
-
-
-ORIGINAL_WRITE_BLOCK = _original_write_block()
-
-
 def index_content(gen: Path) -> dict:
     """Everything a reader can see of an index: postings with weights and encoded values, stored
     records, field lengths and columns."""
@@ -402,7 +391,7 @@ class PlainAdder:
         self.writer = writer
 
     def add(self, record):
-        from indexer.analysis import text_cuts
+        from indexer.engine.analysis import text_cuts
         cuts = text_cuts(self.writer.schema["text"].analyzer, record["text"])
         self.writer.add_document(**record, **({"cuts": cuts} if cuts is not None else {}))
 
@@ -410,17 +399,14 @@ class PlainAdder:
 @pytest.mark.parametrize("limitmb", [256, 0.05])
 def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, limitmb):
     """ClauseAdder (cached repeated fields, positions encoded here, the stored segmentation taken
-    from the same pass, postings grouped by term in a TermPool) and segment_writer's field writer, block writer and position-counting files give
-    the same index, in every posting, weight, value, block
-    statistic, length, column and stored record, as Whoosh's own add_document, PostingPool and
-    writer: a list document with departments and a law with chapters and articles. With
-    limitmb=0.05 the pool spills runs to disk and merges them at commit."""
-    from whoosh.codec import base, whoosh3
-    from whoosh.filedb.filestore import FileStorage
+    from the same pass, postings grouped by term in a TermPool) and the engine's writer codec (its
+    field writer, block writer and position-counting files) give the same index, in every posting,
+    weight, value, block statistic, length, column and stored record, as Whoosh's own
+    add_document, PostingPool, codec and storage: a list document with departments and a law with
+    chapters and articles. With limitmb=0.05 the pool spills runs to disk and merges them at commit."""
+    from whoosh import index as whoosh_index
     import indexer.build as build
-    from indexer import segment_writer
-    assert whoosh3.W3FieldWriter.add_postings is segment_writer.add_postings
-    assert whoosh3.W3PostingsWriter._write_block is segment_writer._write_block
+    from indexer.engine import segment_writer
     files = [p.name for p in CORPUS.glob("*.txt") if p.name not in ("userdict.txt", "synonyms.txt")]
     corpus = copy_corpus(tmp_path / "corpus", files)
     assert len(files) >= 2
@@ -432,9 +418,8 @@ def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, l
     assert (len(runs) >= 2) == (limitmb < 1)
     monkeypatch.setattr(build, "LIMITMB", 256)
     monkeypatch.setattr(build, "ClauseAdder", PlainAdder)
-    monkeypatch.setattr(whoosh3.W3FieldWriter, "add_postings", base.FieldWriter.add_postings)
-    monkeypatch.setattr(whoosh3.W3PostingsWriter, "_write_block", ORIGINAL_WRITE_BLOCK)
-    monkeypatch.setattr(FileStorage, "create_file", segment_writer._CREATE_FILE)
+    monkeypatch.setattr(build.engine_index, "create_in", lambda folder, schema: whoosh_index.create_in(str(folder), schema))
+    monkeypatch.setattr(build.engine_index, "writer", lambda ix, limitmb: ix.writer(limitmb=limitmb))
     build_index([corpus], tmp_path / "plain")
     fast, plain = (index_content(IndexStore(tmp_path / n).current) for n in ("fast", "plain"))
     assert fast.keys() == plain.keys()
@@ -443,6 +428,8 @@ def test_clause_adder_writes_exactly_what_whoosh_writes(tmp_path, monkeypatch, l
         assert fast[key] == plain[key], key
     assert any(len(rows) > 1 and rows[0][2] for (name, _), rows in
                ((k, v) for k, v in plain.items() if isinstance(k, tuple) and k[0] == "measure_title"))
+    toc = {n: next(IndexStore(tmp_path / n).current.glob("*.toc")).read_bytes() for n in ("fast", "plain")}
+    assert b"WriterCodec" not in toc["fast"] and b"W3Codec" in toc["fast"]   # the format names Whoosh's codec
 
 
 def test_parallel_build_loads_jieba_once_in_the_parent(tmp_path):
@@ -456,14 +443,14 @@ def test_parallel_build_loads_jieba_once_in_the_parent(tmp_path):
     (corpus / "extra.txt").write_text(EXTRA, encoding="utf-8")
     script = textwrap.dedent("""
         import os, sys
-        from indexer import analysis
+        from indexer.engine import analysis
         from indexer.build import build_index
-        real, calls = analysis.initialize_jieba, sys.argv[2]
+        real, calls = analysis._load_base, sys.argv[2]
         def counted():
             with open(calls, "a") as fh:
                 fh.write(f"{os.getpid()}\\n")
-            real()
-        analysis.initialize_jieba = counted
+            return real()
+        analysis._load_base = counted
         summary = build_index([sys.argv[1]], sys.argv[3], procs=2)
         print(os.getpid(), summary["documents"])
     """)

@@ -70,7 +70,8 @@ def test_latest_event_date_without_file_date(tmp_path):
 
 def test_second_title_line_is_the_part(tmp_path):
     """民法典 parts: `# 中华人民共和国民法典` + `# 合同编`; versions of a part share work_title."""
-    text = "# 中华人民共和国民法典\n\n# 合同编\n\n2020年5月28日 第十三届全国人民代表大会第三次会议通过\n\n<!-- INFO END -->\n\n## 第一分编  通则\n\n### 第一章  一般规定\n\n第四百六十三条 本编调整因合同产生的民事关系。\n"
+    text = ("# 中华人民共和国民法典\n\n# 合同编\n\n2020年5月28日 第十三届全国人民代表大会第三次会议通过\n\n"
+            "<!-- INFO END -->\n\n## 第一分编  通则\n\n### 第一章  一般规定\n\n第四百六十三条 本编调整因合同产生的民事关系。\n")
     doc = laws_md.read(write(tmp_path, "民法典/合同编.md", text), "ht", relpath="民法典/合同编.md")
     assert doc.title == doc.meta["work_title"] == "中华人民共和国民法典 合同编"
     assert doc.meta["part"] == "合同编"
@@ -98,7 +99,8 @@ def test_department_rules_name_the_department(tmp_path):
 
 def test_table_markup_is_not_text(tmp_path):
     """<!-- TABLE --> comments and |---| rules are markup; table rows are kept."""
-    text = "# 补充规定\n\n<!-- INFO END -->\n\n为统一认定罪名，规定如下：\n\n<!-- TABLE -->\n| 刑法条文 |罪名 |\n|-----|-----|\n| 第244条之一 |雇用童工罪 |\n<!-- TABLE END -->\n"
+    text = ("# 补充规定\n\n<!-- INFO END -->\n\n为统一认定罪名，规定如下：\n\n<!-- TABLE -->\n"
+            "| 刑法条文 |罪名 |\n|-----|-----|\n| 第244条之一 |雇用童工罪 |\n<!-- TABLE END -->\n")
     doc = laws_md.read(write(tmp_path, "司法解释/x.md", text), "x")
     assert doc.measures[0].paragraphs == ["为统一认定罪名，规定如下：", "| 刑法条文 |罪名 |", "| 第244条之一 |雇用童工罪 |"]
 

@@ -90,7 +90,7 @@ def test_kill_9_during_build_leaves_the_live_index_whole(big):
     rng = random.Random(SEED)
     live = assert_whole(index, expected)
     killed = 0
-    for attempt in range(KILLS + 4):            # a kill that came too late (build done) does not count
+    for _attempt in range(KILLS + 4):            # a kill that came too late (build done) does not count
         delay = rng.uniform(0.2, 1.0 + seconds * 1.1)
         proc = spawn("build", "--corpus", corpus, "--index", index)
         if kill_after(proc, delay):

@@ -95,7 +95,7 @@ def test_hits_are_highlighted_from_the_stored_segmentation_as_from_jieba(seed_in
     """Clauses carry their segmentation (cuts): highlighting a hit segments nothing, and marks
     exactly what segmenting the text again marks."""
     import search_app.searcher as searcher_module
-    from indexer.analysis import JiebaTokenizer
+    from indexer.engine.analysis import JiebaTokenizer
     from search_app.searcher import Searcher
     calls, segmented = [], []
     real = searcher_module.highlight

@@ -164,3 +164,13 @@ def test_a_query_has_a_bounded_number_of_filters():
 def test_a_filter_typed_twice_counts_once():
     parsed = parse("专利 " + "年份:2 " * 38)
     assert parsed.filters == {"year": ["2"]}
+
+
+def test_the_limits_have_one_source():
+    """The parser, the searcher and the web settings' defaults bound a request by search_app/limits.py."""
+    from search_app import config, limits, query, searcher
+    assert query.MAX_QUERY_LENGTH == config.DEFAULTS["MAX_QUERY_LENGTH"] == limits.MAX_QUERY_LENGTH
+    assert searcher.MAX_PER_PAGE == config.DEFAULTS["MAX_PER_PAGE"] == limits.MAX_PER_PAGE
+    assert searcher.MAX_PAGE == config.DEFAULTS["MAX_PAGE"] == limits.MAX_PAGE
+    with pytest.raises(query.QueryError, match=str(limits.MAX_QUERY_LENGTH)):
+        query.parse("专" * (limits.MAX_QUERY_LENGTH + 1))

@@ -156,6 +156,16 @@ def test_learned_associations_widen_questions_not_keyword_queries(laws):
     assert learned and not learned[0].holds and learned[0].weight < 1.0
 
 
+def test_a_question_mark_or_final_particle_asks_even_without_a_question_word(laws):
+    """吗/呢/？ end a question: its words are evidence, so a word the collection never uses
+    (犯法) does not empty it, while the same words as keywords still want every word."""
+    assert laws.search("试用期 犯法")["total"] == 0
+    for q in ("试用期犯法吗？", "试用期犯法吗", "试用期 犯法?"):
+        assert articles(laws.search(q))[0] == ("中华人民共和国测试劳动法", "第四条"), q
+    gen = laws.generation()
+    assert not ranking.query_terms(gen.compiler(), ["吗啡 试用期"], gen.question_words).question
+
+
 def test_learned_necessity_reweighs_a_questions_own_words_not_a_keyword_querys(laws):
     """`word = weight` lines: a word readers write and answers rarely hold weighs less in a question."""
     gen = laws.generation()
@@ -166,8 +176,9 @@ def test_learned_necessity_reweighs_a_questions_own_words_not_a_keyword_querys(l
         compiler, ["单位 不 给 我 缴费 记录 查询"], gen.question_words, vocabulary).terms}
     plain = {t.word: t.weight for t in ranking.query_terms(
         compiler, ["单位 不 给 我 缴费 记录 查询"], gen.question_words).terms}
-    assert question["单位"] == pytest.approx(plain["单位"] * 0.25)
-    assert question["缴费"] == pytest.approx(plain["缴费"] * 1.5)
+    assert question["单位"] == pytest.approx(plain["单位"] * 0.25 ** ranking.NECESSITY_EXPONENT)
+    assert question["单位"] < plain["单位"] < question["缴费"]
+    assert question["缴费"] == pytest.approx(plain["缴费"] * 1.5 ** ranking.NECESSITY_EXPONENT)
     assert question["记录"] == plain["记录"]
     keywords = {t.word: t.weight for t in ranking.query_terms(compiler, ["单位 缴费"], gen.question_words, vocabulary).terms}
     assert keywords["单位"] == keywords["缴费"] == 1.0

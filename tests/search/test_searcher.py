@@ -315,6 +315,51 @@ def test_damaged_index_is_unavailable_not_a_crash(tmp_path):
     assert searcher.health()["ok"] is False
 
 
+FRESH_PROCESS_WORDS = """
+import sys
+from indexer.engine import index
+analyzer = index.open_dir(sys.argv[1]).schema["text"].analyzer
+tokenizer = analyzer[0]
+print(" ".join(t.text for t in analyzer(sys.argv[2], mode="query")), "|", " ".join(tokenizer.pieces(sys.argv[2])))
+"""
+
+
+def test_a_searcher_following_a_rebuild_that_dropped_a_user_word_segments_as_a_fresh_process(tmp_path, corpus_dir):
+    """Each index generation segments with its own jieba dictionary: after a rebuild whose
+    userdict.txt no longer holds a word, the live searcher splits it exactly as a process that
+    never saw the old dictionary, while the old generation (still open) keeps it whole."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    word = "犀角灯照明工程"
+    userdict = corpus_dir / "userdict.txt"
+    original = userdict.read_text(encoding="utf-8")
+    userdict.write_text(original + f"\n{word} 90000\n", encoding="utf-8")
+    index = tmp_path / "index"
+    build_index([corpus_dir], index)
+    searcher = Searcher(index)
+    old = searcher.generation()
+
+    def words(gen):
+        return " ".join(t.text for t in gen.analyzer(word, mode="query")), " ".join(gen.analyzer[0].pieces(word))
+
+    assert words(old) == (word + " " + " ".join(w for w, _ in old.analyzer[1].subwords(word, old.analyzer[0].dictionary())),
+                          word)
+    userdict.write_text(original, encoding="utf-8")
+    build_index([corpus_dir], index)
+    new = searcher.generation()
+    assert new is not old
+    fresh = subprocess.run([sys.executable, "-c", FRESH_PROCESS_WORDS, str(new.path), word], capture_output=True,
+                           text=True, cwd=ROOT, timeout=60)
+    assert fresh.returncode == 0, fresh.stderr
+    live_words, live_pieces = words(new)
+    assert f"{live_words} | {live_pieces}" == fresh.stdout.strip()
+    assert word not in live_words.split() and len(live_pieces.split()) > 1
+    assert words(old)[1] == word                       # the old generation's own dictionary is untouched
+    assert word not in new.analyzer[0].dictionary() and word in old.analyzer[0].dictionary()
+
+
 def test_rebuild_is_picked_up_by_a_live_searcher(tmp_path, corpus_dir):
     """No restart: the next search follows CURRENT to the new generation."""
     build_index([corpus_dir], tmp_path / "index")

@@ -1,7 +1,8 @@
 """jieba's hottest functions, computed exactly as jieba 0.42.1 computes them, with less work a character.
 
-Segmenting is most of a build. For jieba 0.42.1 only (the version these are copied from), this
-module installs, on import:
+Segmenting is most of a build. For jieba 0.42.1 only (the version these are copied from;
+`indexer.engine.install()` checks it), `install()` sets on jieba's Tokenizer class, so every
+tokenizer (each index generation's own too) uses them:
 
 - `cut_dag` for `Tokenizer.__cut_DAG` (precise mode with HMM, what the analyzer uses): the word
   graph and the best route in one pass, each candidate's frequency looked up once instead of
@@ -12,7 +13,7 @@ module installs, on import:
   states unrolled, back-pointers instead of a copied path per state and step.
 
 Same lookups, same floating-point expressions in the same order, same tie-breaking, so the same
-words: tests/indexer/test_jieba_speedups.py compares them with jieba's own on the corpus and on
+words: tests/engine/test_jieba_speedups.py compares them with jieba's own on the corpus and on
 random text. `jieba_own()` puts jieba's own functions back for a while (tests, benchmarks).
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from math import log
 import jieba
 from jieba import finalseg
 
-__all__ = ["word_candidates", "cut_dag", "get_dag", "calc", "viterbi", "installed", "jieba_own"]
+__all__ = ["word_candidates", "cut_dag", "get_dag", "calc", "viterbi", "install", "installed", "jieba_own"]
 
 _CUT_DAG = "_Tokenizer__cut_DAG"
 MIN_FLOAT = finalseg.MIN_FLOAT
@@ -35,9 +36,9 @@ def word_candidates(self, sentence) -> list[list[tuple[int, int]]]:
     self.check_initialized()
     get = self.FREQ.get
     n = len(sentence)
-    candidates = [None] * n
+    candidates: list[list[tuple[int, int]]] = []
     for k in range(n):
-        found = []
+        found: list[tuple[int, int]] = []
         i = k
         frag = sentence[k]
         while True:
@@ -50,7 +51,7 @@ def word_candidates(self, sentence) -> list[list[tuple[int, int]]]:
             if i >= n:
                 break
             frag = sentence[k:i + 1]
-        candidates[k] = found or [(k, 1)]
+        candidates.append(found or [(k, 1)])
     return candidates
 
 
@@ -173,6 +174,10 @@ _ORIGINAL = _current()
 _OURS = {"get_DAG": get_dag, "calc": calc, _CUT_DAG: cut_dag, "viterbi": viterbi}
 
 
+def install() -> None:
+    _install(_OURS)
+
+
 def _install(functions) -> None:
     for name, function in functions.items():
         setattr(finalseg if name == "viterbi" else jieba.Tokenizer, name, function)
@@ -191,7 +196,3 @@ def jieba_own():
         yield
     finally:
         _install(before)
-
-
-if jieba.__version__ == "0.42.1":
-    _install(_OURS)

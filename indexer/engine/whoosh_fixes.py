@@ -1,4 +1,4 @@
-"""Two fixes to Whoosh 2.7.4, applied when `indexer.schema` (which every index user imports) is.
+"""Four fixes to Whoosh 2.7.4, installed by `indexer.engine.install()` (never on import).
 
 1. `W3PerDocReader._cached_reader` caches the column readers it finds but not the ones it doesn't:
 for a field that no document of a segment holds (a list document has no chapter, a law no
@@ -19,6 +19,8 @@ a `BytesIO`, which copies it: every reader (the server opens one per thread) hel
 the whole segment, ~150 MB per thread at 120k clauses. `_MappedFile` reads the mapping in place.
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from whoosh import collectors
 from whoosh.codec import whoosh3
@@ -49,7 +51,7 @@ def _and_not_find_first(self):
         self._find_next()
 
 
-def _and_not_find_next(self, _original=binary.AndNotMatcher._find_next):
+def _and_not_find_next(self, _original=binary.AndNotMatcher.__dict__["_find_next"]):
     if not self.a.is_active():
         return False
     return _original(self)
@@ -95,12 +97,35 @@ def _buffer_file_init(self, buf, name=None, onclose=None):
     self.is_closed = False
 
 
-def apply() -> None:
-    whoosh3.W3PerDocReader._cached_reader = _cached_reader
-    collectors.FilterCollector.all_ids = _all_ids
-    binary.AndNotMatcher._find_first = _and_not_find_first
-    binary.AndNotMatcher._find_next = _and_not_find_next
-    structfile.BufferFile.__init__ = _buffer_file_init
+# (owner, attribute, replacement): what install() sets
+FIXES = (
+    (whoosh3.W3PerDocReader, "_cached_reader", _cached_reader),
+    (collectors.FilterCollector, "all_ids", _all_ids),
+    (binary.AndNotMatcher, "_find_first", _and_not_find_first),
+    (binary.AndNotMatcher, "_find_next", _and_not_find_next),
+    (structfile.BufferFile, "__init__", _buffer_file_init),
+)
+# Whoosh's own functions, as they were before install() (tests compare the two)
+ORIGINAL = {(owner, name): owner.__dict__[name] for owner, name, _ in FIXES}
 
 
-apply()
+def install() -> None:
+    for owner, name, fix in FIXES:
+        setattr(owner, name, fix)
+
+
+def installed() -> bool:
+    return all(owner.__dict__.get(name) is fix for owner, name, fix in FIXES)
+
+
+@contextmanager
+def whoosh_own():
+    """Whoosh's own functions for the duration (then whatever was there before), for tests."""
+    before = {(owner, name): owner.__dict__[name] for owner, name, _ in FIXES}
+    for (owner, name), function in ORIGINAL.items():
+        setattr(owner, name, function)
+    try:
+        yield
+    finally:
+        for (owner, name), function in before.items():
+            setattr(owner, name, function)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-from . import whoosh_patches  # noqa: F401  (a Whoosh fix every index user needs)
-
 # Field weights for BM25F ranking, tuned on the judged queries.
 FIELD_WEIGHTS = {"text": 1.0, "measure_title": 0.6, "departments": 0.5, "chapter": 0.3, "doc_title": 0.3}
 # searched word → names holding it → clauses with that exact term: (clause field with the names)

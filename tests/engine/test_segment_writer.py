@@ -12,7 +12,7 @@ import pytest
 from whoosh.codec.base import OutOfOrderError
 from whoosh.filedb.filestore import FileStorage
 
-from indexer.segment_writer import CountingFile, TermGroups, TermPool
+from indexer.engine.segment_writer import CountingFile, CountingStorage, TermGroups, TermPool
 
 
 def random_postings(seed: int, docs: int = 400):
@@ -44,7 +44,7 @@ def test_pool_yields_postings_in_whoosh_sorted_order_however_often_it_spills(tmp
 
 
 def test_many_spills_are_merged_into_one_run_before_they_need_too_many_open_files(tmp_path, monkeypatch):
-    from indexer import segment_writer
+    from indexer.engine import segment_writer
     monkeypatch.setattr(segment_writer, "MAX_RUNS", 5)
     items = random_postings(3)
     pool = TermPool(FileStorage(str(tmp_path)), limit=1)
@@ -105,12 +105,17 @@ def test_counting_file_reports_the_position_the_file_has(tmp_path):
     assert end == len(data) and data[:3] == b"aZc"
 
 
-def test_segment_files_are_counting_files(tmp_path):
-    f = FileStorage(str(tmp_path)).create_file("x.seg")
+def test_our_storage_creates_counting_files_and_whoosh_storage_is_left_alone(tmp_path):
+    """The position-counting files are our writers' (CountingStorage), not every Whoosh user's."""
+    f = CountingStorage(str(tmp_path)).create_file("x.seg")
     assert isinstance(f.raw_file(), CountingFile)
     f.write_int(7)
     assert f.tell() == 4
     f.close()
+    g = FileStorage(str(tmp_path)).create_file("y.seg")
+    assert not isinstance(g.raw_file(), CountingFile)
+    g.close()
+    assert FileStorage.create_file is not CountingStorage.create_file
 
 
 def test_the_pools_size_estimate_is_near_what_it_holds(tmp_path):

@@ -1,5 +1,6 @@
 """jieba's hot functions, replaced by faster ones, give jieba's own words: on the corpus, on the
-law collection's kinds of text and on random text, with and without the HMM."""
+law collection's kinds of text and on random text, with and without the HMM, through the
+per-generation tokenizers the analyzer uses (installed on jieba's Tokenizer class, they reach them)."""
 from __future__ import annotations
 
 import random
@@ -10,21 +11,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jieba import finalseg
 
-from indexer import jieba_speedups
-from indexer.analysis import ensure_jieba
-from indexer.jieba_speedups import jieba_own
+from indexer.engine import jieba_speedups
+from indexer.engine.analysis import jieba_tokenizer, parse_userdict
+from indexer.engine.jieba_speedups import jieba_own
 from tests.conftest import CORPUS
+
+def corpus_userwords():
+    return parse_userdict((CORPUS / "userdict.txt").read_text(encoding="utf-8"))
+
 
 ALPHABET = list("专利权质押融资中小企业科技创新的了和与及在国家省市发展改革委员会人民银行啊呢吧嗯哦AB12。，、 ")
 
 
 def both_ways(texts):
-    """jieba.tokenize and cut_for_search of each text, with the replacements and with jieba's own."""
-    ensure_jieba()
-    assert jieba_speedups.installed()
+    """tokenize and cut_for_search of each text by an index generation's own tokenizer (the
+    corpus's user words: jieba_tokenizer), with the replacements and with jieba's own."""
+    tokenizer = jieba_tokenizer(corpus_userwords())
+    assert jieba_speedups.installed() and tokenizer is not jieba.dt
 
     def run():
-        return [(list(jieba.tokenize(t, HMM=hmm)), list(jieba.cut_for_search(t, HMM=hmm)))
+        return [(list(tokenizer.tokenize(t, HMM=hmm)), list(tokenizer.cut_for_search(t, HMM=hmm)))
                 for t in texts for hmm in (True, False)]
 
     ours = run()
@@ -55,7 +61,6 @@ def test_random_text_segments_exactly_as_jieba(text):
 def test_the_hmm_finds_jiebas_states_and_probability():
     """The unrolled Viterbi against jieba's own on runs of unknown characters, including ties
     (a character the model never saw has the same score in several states)."""
-    ensure_jieba()
     own = jieba_speedups._ORIGINAL["viterbi"]
     rng = random.Random(3)
     chars = "".join(ALPHABET[:40]) + "鑫淼犇骉龘"

@@ -16,8 +16,8 @@ import os
 import shutil
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
+from . import index as engine_index
+from .patches import install
 
 _WORK: tuple | None = None   # (docs, sources by id, analyzer, write function), inherited by forked workers
 
@@ -67,10 +67,11 @@ def die_with_parent(parent_pid: int) -> None:
 
 def _worker(part_dir: str, indexes: list[int], counts, parent_pid: int) -> None:
     die_with_parent(parent_pid)
+    install()            # (inherited from the parent by fork; here for a worker started otherwise)
+    assert _WORK is not None, "a worker runs in a process forked by build_parts"
     docs, by_id, analyzer, write_docs = _WORK
     from .schema import make_schema
-    ix = whoosh_index.create_in(part_dir, make_schema(analyzer))
-    writer = ix.writer(limitmb=WORKER_LIMITMB)
+    writer = engine_index.writer(engine_index.create_in(part_dir, make_schema(analyzer)), WORKER_LIMITMB)
 
     def done(clauses: int) -> None:       # documents and clauses so far, for the parent's progress
         with counts.get_lock():
@@ -107,7 +108,7 @@ def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int, progre
             while worker.exitcode is None:
                 worker.join(timeout=1.0)
                 if progress is not None:
-                    now = list(counts)
+                    now = [counts[0], counts[1]]
                     progress.advance(now[0] - shown[0], now[1] - shown[1])
                     shown = now
     finally:
@@ -122,15 +123,15 @@ def build_parts(gen: Path, docs, by_id, analyzer, write_docs, procs: int, progre
     from .schema import make_schema
     segments, summaries = [], {}
     for _, part in workers:
-        segments += whoosh_index.open_dir(str(part))._segments()
+        segments += engine_index.segments(part)
         summaries.update(json.loads((part / "summaries.json").read_text(encoding="utf-8")))
         for f in part.iterdir():
             if f.name.startswith("MAIN_") and not f.name.endswith("WRITELOCK"):
                 os.replace(f, gen / f.name)
         shutil.rmtree(part)
     if base is None:
-        whoosh_index.TOC(make_schema(analyzer), segments, 0).write(FileStorage(str(gen)), "MAIN")
+        engine_index.write_toc(gen, make_schema(analyzer), segments, 0)
     else:
         schema, old_segments, generation = base
-        whoosh_index.TOC(schema, list(old_segments) + segments, generation + 1).write(FileStorage(str(gen)), "MAIN")
+        engine_index.write_toc(gen, schema, list(old_segments) + segments, generation + 1)
     return summaries

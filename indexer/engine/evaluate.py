@@ -23,6 +23,8 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from .scoring import BM25_B, BM25_K1
+
 __all__ = ["Postings", "Evaluator", "LRU", "array_bytes", "top", "restrict", "member", "EMPTY"]
 
 EMPTY = (np.empty(0, np.int32), np.empty(0))
@@ -77,7 +79,7 @@ class Postings:
     calling thread's own Whoosh searcher (Whoosh's files are not safe to share between threads).
     """
 
-    def __init__(self, B=0.75, K1=1.2, max_bytes=MAX_CACHED_BYTES, max_terms=MAX_CACHED_TERMS):
+    def __init__(self, B=BM25_B, K1=BM25_K1, max_bytes=MAX_CACHED_BYTES, max_terms=MAX_CACHED_TERMS):
         self.B, self.K1 = B, K1
         self._terms = LRU(max_bytes, array_bytes, max_terms)
         self._positions = LRU(max_bytes, array_bytes, max_terms)

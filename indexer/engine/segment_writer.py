@@ -12,7 +12,9 @@ the terms need sorting, and the runs of one term concatenate in the order they w
   anything else go the way Whoosh's own loop does, with the per-field length tables read once.
 - `_write_block`: posting blocks under COMPRESS_FROM bytes stored uncompressed.
 - `CountingFile`: files created for writing know their position (BufferedWriter.tell() asks the
-  OS, and Whoosh asks about four times a term).
+  OS, and Whoosh asks about four times a term), through `CountingStorage`.
+- `WriterCodec`: the codec that puts these in place for our writers alone (`engine.index.writer`);
+  nothing of Whoosh is replaced globally.
 
 tests/indexer/test_build.py compares an index written this way with one written by Whoosh's own
 pool and writer: every posting, weight, value, block statistic, length, column and stored record.
@@ -27,15 +29,15 @@ import zlib
 from array import array
 
 from whoosh.codec.base import OutOfOrderError
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3PostingsWriter, W3TermInfo, \
-    _lenfield
+from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter,
+                                  W3Segment, W3TermInfo, _lenfield)
 from whoosh.compat import dumps
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.system import emptybytes, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-__all__ = ["TermPool", "COMPRESS_FROM"]
+__all__ = ["TermPool", "COMPRESS_FROM", "CountingStorage", "WriterCodec"]
 
 RUN_CHUNK = 10000       # postings per marshalled chunk of a spilled run
 MAX_RUNS = 64           # spilled runs merged into one past this many (each is an open file at commit)
@@ -338,17 +340,40 @@ class CountingFile(io.BufferedWriter):
         return self._pos
 
 
-_CREATE_FILE = FileStorage.create_file
+class CountingStorage(FileStorage):
+    """FileStorage whose files created for writing (every segment file) are CountingFiles."""
+
+    def create_file(self, name, excl=False, mode="wb", **kwargs):
+        if excl or mode != "wb" or self.readonly:
+            return super().create_file(name, excl, mode, **kwargs)
+        return StructFile(CountingFile(io.FileIO(self._fpath(name), "wb")), name=name, **kwargs)
 
 
-def _create_file(self, name, excl=False, mode="wb", **kwargs):
-    """FileStorage.create_file, with a CountingFile for the plain "wb" case (every segment file)."""
-    if excl or mode != "wb" or self.readonly:
-        return _CREATE_FILE(self, name, excl, mode, **kwargs)
-    return StructFile(CountingFile(io.FileIO(self._fpath(name), "wb")), name=name, **kwargs)
+# -- the codec our writers use ---------------------------------------------------------------------
+
+class FieldWriter(W3FieldWriter):
+    """W3FieldWriter writing a pool's postings a term at a time (add_postings above)."""
+
+    add_postings = add_postings
 
 
-# writers only: the search side never flushes a segment or creates a file
-W3FieldWriter.add_postings = add_postings
-W3PostingsWriter._write_block = _write_block
-FileStorage.create_file = _create_file
+class PostingsWriter(W3PostingsWriter):
+    """W3PostingsWriter storing small blocks uncompressed (_write_block above)."""
+
+    _write_block = _write_block
+
+
+class WriterCodec(W3Codec):
+    """Whoosh's W3Codec with the field and postings writers above, for our writers only: Whoosh's
+    own writers and every reader are left as they are. The segments it makes carry a plain W3Codec
+    (the table of contents pickles it), so what is on disk is Whoosh's format, read by Whoosh's code."""
+
+    def field_writer(self, storage, segment):
+        return FieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                              compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def new_segment(self, storage, indexname):
+        return W3Segment(W3Codec(self._blocklimit, self._compression, self._inlinelimit), indexname)

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 
-from indexer.analysis import index_positions, index_spans, make_analyzer, parse_userdict
+from indexer.engine.analysis import index_positions, index_spans, make_analyzer, parse_userdict
 from indexer.normalize import Normalizer
 from indexer.resources import corpus_analyzer, stopwords
 from tests.conftest import CORPUS, ROOT
@@ -174,7 +174,7 @@ def test_user_words_are_honoured_after_unpickling_in_a_fresh_process(tmp_path):
     pickled.write_bytes(pickle.dumps(make_analyzer(((word, 5000, None),), ())))
     script = textwrap.dedent(f"""
         import pickle, sys
-        from indexer.analysis import make_analyzer
+        from indexer.engine.analysis import make_analyzer
         plain = [t.text for t in make_analyzer()("{word}") if not t.subword]
         carried = pickle.loads(open(sys.argv[1], "rb").read())
         print(plain, [t.text for t in carried("{word}") if not t.subword])
@@ -188,45 +188,39 @@ def test_user_words_are_honoured_after_unpickling_in_a_fresh_process(tmp_path):
 
 
 def test_fast_dictionary_cache_gives_jiebas_own_dictionary(tmp_path):
-    """jieba's dictionary comes from our flat marshal cache (written on first use): exactly the
-    FREQ and total that jieba.initialize() builds, in a fresh process as `policy-index update` runs."""
+    """jieba's main dictionary comes from our flat marshal cache (written on first use): exactly the
+    FREQ and total that jieba's own initialize() builds, in a fresh process as `policy-index update` runs."""
     script = textwrap.dedent("""
         import hashlib, os, sys, jieba
-        from indexer import analysis
+        from indexer.engine import analysis
         path = analysis._dictionary_cache_path()
-        analysis.ensure_jieba()
+        base = analysis.initialize_jieba()
         assert os.path.isfile(path), path
-        def digest():
-            h = hashlib.sha1(repr(jieba.dt.total).encode())
-            for k, v in jieba.dt.FREQ.items():
+        def digest(freq, total):
+            h = hashlib.sha1(repr(total).encode())
+            for k, v in freq.items():
                 h.update(f"{k}\\t{v}\\n".encode())
-            return h.hexdigest(), len(jieba.dt.FREQ)
-        ours = digest()
-        jieba.dt.initialized = False
-        assert analysis._load_dictionary_cache(path), "the cache written above is refused"
-        again = digest()
-        jieba.dt.initialized = False
-        jieba.dt.FREQ = {}
-        jieba.initialize()
-        print(ours == again == digest(), ours[1] > 300000)
+            return h.hexdigest(), len(freq)
+        ours = digest(*base)
+        again = digest(*analysis._load_dictionary_cache(path))
+        own = jieba.Tokenizer()
+        own.initialize()
+        print(ours == again == digest(own.FREQ, own.total), ours[1] > 300000, jieba.dt.initialized)
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["True", "True"]
+    assert out.stdout.split() == ["True", "True", "False"]   # (jieba's global dictionary never loaded)
 
 
 @pytest.mark.parametrize("content, mode", [(b"garbage", 0o600), (None, 0o666)])
 def test_dictionary_cache_refuses_garbage_and_files_others_can_write(tmp_path, content, mode):
-    """A damaged cache, or one another user could have planted, is ignored (jieba untouched)."""
+    """A damaged cache, or one another user could have planted, is ignored (jieba's own is loaded)."""
     import marshal
-    import jieba
-    from indexer import analysis
+    from indexer.engine import analysis
     path = tmp_path / "cache"
     path.write_bytes(content if content is not None else marshal.dumps((("甲",), (1,), 1)))
     path.chmod(mode)
-    freq = jieba.dt.FREQ
-    assert analysis._load_dictionary_cache(str(path)) is False
-    assert jieba.dt.FREQ is freq
+    assert analysis._load_dictionary_cache(str(path)) is None
 
 
 def _chain_positions(analyzer, text):
@@ -264,13 +258,13 @@ def test_fused_paths_are_the_analyzers_tokens(analyzer, fused, chain):
 @given(st.text(alphabet=st.sampled_from(list("专利权质押融资中小企业科技创新的了和与及在國家省市發展改革委员会ＡBc12〔〕号。，、 ")),
                max_size=50))
 def test_index_positions_on_random_text(analyzer, text):
-    from indexer.analysis import index_positions
+    from indexer.engine.analysis import index_positions
     assert index_positions(analyzer, text) == _chain_positions(analyzer, text)
 
 
 def test_index_positions_leaves_other_analyzers_to_whoosh():
     from whoosh.analysis import StandardAnalyzer
-    from indexer.analysis import index_positions
+    from indexer.engine.analysis import index_positions
     assert index_positions(StandardAnalyzer(), "some text") is None
 
 
@@ -278,7 +272,7 @@ def test_index_positions_leaves_other_analyzers_to_whoosh():
 @given(st.text(alphabet=st.sampled_from(list("专利权质押融资中小企业科技创新的了和与及在國家省市發展改革委员会ＡBc12〔〕号。，、 ")),
                max_size=50))
 def test_index_spans_on_random_text(analyzer, text):
-    from indexer.analysis import index_spans
+    from indexer.engine.analysis import index_spans
     assert index_spans(analyzer, text) == _chain_spans(analyzer, text)
 
 
@@ -317,7 +311,7 @@ def test_stored_segmentation_gives_the_analyzers_spans(analyzer):
     """A clause's word_cuts (stored with it at index time) let highlighting skip jieba: the
     spans from the cuts are the analyzer's, on every line of the corpus; a document number
     whose token is not its text (other brackets, spaces) has no cuts, and segments as before."""
-    from indexer.analysis import cut_words, text_cuts
+    from indexer.engine.analysis import cut_words, text_cuts
     without = 0
     for text in corpus_lines() + ["按照晋政办发［2018］ 12号文件", "晋政办发〔2018〕12号"]:
         cuts = text_cuts(analyzer, text)
@@ -333,14 +327,14 @@ def test_stored_segmentation_gives_the_analyzers_spans(analyzer):
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("专利权质押融资中小企业的了和在國家省市發展ＡBc12〔〕号。，、 𠮷\n")), max_size=50))
 def test_stored_segmentation_on_random_text(analyzer, text):
-    from indexer.analysis import text_cuts
+    from indexer.engine.analysis import text_cuts
     cuts = text_cuts(analyzer, text)
     assert index_spans(analyzer, text, cuts=cuts) == _chain_spans(analyzer, text)
 
 
 def test_cuts_that_do_not_fit_the_text_are_not_used(analyzer):
     """A stored segmentation from another text (say, a damaged record) is ignored, not trusted."""
-    from indexer.analysis import text_cuts
+    from indexer.engine.analysis import text_cuts
     cuts = text_cuts(analyzer, "专利权质押融资")
     assert index_spans(analyzer, "加大专利权质押融资宣传", cuts=cuts) == _chain_spans(analyzer, "加大专利权质押融资宣传")
 

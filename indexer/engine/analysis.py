@@ -5,8 +5,10 @@
 Positions count jieba's precise-mode words; the dictionary sub-words of a word (search mode:
 专利权 → 专利, 利权) share that word's position and carry `subword=True`, so phrase queries over
 precise words work and sub-word queries still match. Offsets point into the original text.
-The analyzer is pickled into the index schema: it carries its user dictionary and loads it into
-jieba in whatever process unpickles it.
+The analyzer is pickled into the index schema: it carries its user dictionary, and in whatever
+process unpickles it makes its own jieba Tokenizer from it (jieba_tokenizer): each index generation
+segments with its own dictionary, never with jieba's global one, so a server that follows a rebuild
+segments as a fresh process does.
 """
 from __future__ import annotations
 
@@ -17,23 +19,25 @@ import re
 import sys
 import tempfile
 import threading
+import weakref
 
 import jieba
 from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 
-from . import jieba_speedups  # noqa: F401  (jieba's hot functions, faster, the same words)
-from .normalize import Normalizer
+from ..doc_numbers import DOC_NUMBER_RE, ISSUER_WINDOW
+from ..normalize import Normalizer
 
-# Document numbers are kept as one token: 晋政办发〔2018〕12号 (brackets unified to 〔〕). The issuer's
-# abbreviation before the bracket is 1-8 characters and starts after a verb or function word that
-# cites it (按照晋政办发〔2018〕12号 → 按照 + the number).
-DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,8})[〔\[(（［]\s*(\d{4})\s*[〕\])）］]\s*(\d+)\s*号")
-CITING_RE = re.compile(r"^.*(?:按照|根据|依据|依照|参照|执行|印发|落实|贯彻|详见|转发|下发|关于|见|按|据|和|与|及|的|在|于|对|经|以|为|将|由)")
+# Document numbers are kept as one token: 晋政办发〔2018〕12号 (brackets unified to 〔〕), the issuer
+# started after a verb or function word that cites it (indexer/doc_numbers.py).
+CITING_RE = re.compile(r"^.*(?:按照|根据|依据|依照|参照|执行|印发|落实|贯彻|详见|转发|下发|关于"
+                       r"|见|按|据|和|与|及|的|在|于|对|经|以|为|将|由)")
 WORDLIKE_RE = re.compile(r"\w", re.UNICODE)
 _JIEBA_BLOCK = re.compile(jieba.re_han_default.pattern)   # what jieba.cut segments as one block
 
-_jieba_lock = threading.Lock()
-_loaded_dicts: set[str] = set()
+_base_lock = threading.Lock()
+_BASE: tuple[dict, int] | None = None     # jieba's main dictionary (FREQ, total), never changed
+_tokenizers: weakref.WeakValueDictionary = weakref.WeakValueDictionary()   # user words' key → tokenizer
+_tokenizers_lock = threading.Lock()
 
 
 def parse_userdict(text: str) -> tuple[tuple[str, int | None, str | None], ...]:
@@ -57,41 +61,38 @@ def _dictionary_cache_path() -> str | None:
     ~0.9 s, most of a one-document update. The same dictionary marshalled as two flat tuples
     (words, frequencies) loads in ~0.25 s. Marshal, not pickle: loading it runs no code."""
     try:
-        dict_file = jieba.dt.dictionary or os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
+        dict_file = os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
         st = os.stat(dict_file)
     except (OSError, AttributeError, TypeError):
         return None
     key = hashlib.sha1(repr((jieba.__version__, os.path.abspath(dict_file), st.st_size, st.st_mtime_ns,
                              sys.version_info[:2], marshal.version)).encode()).hexdigest()[:16]
-    folder = jieba.dt.tmp_dir or tempfile.gettempdir()
+    folder = tempfile.gettempdir()
     return os.path.join(folder, f"policy-search-jieba-{os.getuid() if hasattr(os, 'getuid') else 0}-{key}.cache")
 
 
-def _load_dictionary_cache(path: str) -> bool:
-    """jieba's FREQ and total from our cache file; False (jieba untouched) when absent or not ours."""
+def _load_dictionary_cache(path: str) -> tuple[dict, int] | None:
+    """(FREQ, total) from our cache file; None when absent or not ours."""
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o022):
-                return False    # only a file this user wrote and nobody else can change
+                return None     # only a file this user wrote and nobody else can change
             words, freqs, total = marshal.loads(fh.read())   # load(fh) reads object by object: 3x slower
     except (OSError, EOFError, ValueError, TypeError):
-        return False
+        return None
     if not (isinstance(words, tuple) and isinstance(freqs, tuple) and len(words) == len(freqs)
             and isinstance(total, int) and words and isinstance(words[0], str)):
-        return False
-    jieba.dt.FREQ, jieba.dt.total = dict(zip(words, freqs)), total
-    jieba.dt.initialized = True
-    return True
+        return None
+    return dict(zip(words, freqs)), total
 
 
-def _save_dictionary_cache(path: str) -> None:
-    freq = jieba.dt.FREQ
+def _save_dictionary_cache(path: str, freq: dict, total: int) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".policy-search-jieba-")
         try:
             with os.fdopen(fd, "wb") as fh:
-                marshal.dump((tuple(freq), tuple(freq.values()), jieba.dt.total), fh)
+                marshal.dump((tuple(freq), tuple(freq.values()), total), fh)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
@@ -100,38 +101,53 @@ def _save_dictionary_cache(path: str) -> None:
         pass            # a read-only temp folder: the next process loads jieba's own cache again
 
 
-def initialize_jieba() -> None:
-    """jieba.initialize(), from the fast dictionary cache when there is one (writing it when not).
-
-    The result is the very dictionary jieba builds itself (the cache holds its FREQ and total
-    before any user word is added); only the loading is faster."""
-    dt = jieba.dt
-    if dt.initialized:
-        return
+def _load_base() -> tuple[dict, int]:
+    """jieba's main dictionary as jieba.initialize() builds it, from the fast cache when there is
+    one (writing it when not)."""
     path = _dictionary_cache_path()
-    with dt.lock:
-        if dt.initialized:
-            return
-        if path and _load_dictionary_cache(path):
-            return
-    jieba.initialize()
+    found = _load_dictionary_cache(path) if path else None
+    if found is not None:
+        return found
+    own = jieba.Tokenizer()
+    own.initialize()
     if path:
-        _save_dictionary_cache(path)
+        _save_dictionary_cache(path, own.FREQ, own.total)
+    return own.FREQ, own.total
 
 
-def ensure_jieba(userwords=()) -> None:
-    """Initialise jieba once per process and add these user words once per process."""
-    key = hashlib.sha1(repr(userwords).encode()).hexdigest()
-    if key in _loaded_dicts:
-        return
-    with _jieba_lock:
-        if key in _loaded_dicts:
-            return
-        jieba.setLogLevel(60)
-        initialize_jieba()
-        for word, freq, tag in userwords:
-            jieba.add_word(word, freq, tag)
-        _loaded_dicts.add(key)
+def initialize_jieba() -> tuple[dict, int]:
+    """jieba's main dictionary (FREQ, total) before any user word, loaded once per process and
+    never changed: every generation's tokenizer starts from a copy of it."""
+    global _BASE
+    if _BASE is None:
+        with _base_lock:
+            if _BASE is None:
+                _BASE = _load_base()
+    return _BASE
+
+
+def jieba_tokenizer(userwords=()) -> jieba.Tokenizer:
+    """A jieba Tokenizer of its own for these user words: jieba's main dictionary plus exactly
+    them, as a fresh process builds it, never jieba's global dictionary (which only grows).
+
+    One per set of user words while an analyzer holds it (an index generation's, or a build's):
+    a rebuild whose userdict.txt dropped a word gets a tokenizer without it. (A user word of
+    frequency 0 is jieba's del_word, which also marks it in jieba's process-wide HMM splitting;
+    corpus/userdict.txt has none.)"""
+    key = hashlib.sha1(repr(tuple(userwords)).encode()).hexdigest()
+    found = _tokenizers.get(key)
+    if found is not None:
+        return found
+    freq, total = initialize_jieba()
+    with _tokenizers_lock:
+        found = _tokenizers.get(key)
+        if found is None:
+            found = jieba.Tokenizer()
+            found.FREQ, found.total, found.initialized = dict(freq), total, True
+            for word, count, tag in userwords:
+                found.add_word(word, count, tag)
+            _tokenizers[key] = found
+    return found
 
 
 class JiebaTokenizer(Tokenizer):
@@ -146,7 +162,7 @@ class JiebaTokenizer(Tokenizer):
     CACHE_SIZE = 20000
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_blocks", "_ready")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_blocks", "_dt")}
 
     def words(self, text: str):
         """segment() as a list, cached for short texts."""
@@ -170,7 +186,7 @@ class JiebaTokenizer(Tokenizer):
             return cached if cached is not None else self.words(text)
         self.ready()
         blocks = self.__dict__.setdefault("_blocks", {})   # block → its words, as the whole-text cache
-        found = []
+        found: list[tuple[str, int, int]] = []
         for m in _JIEBA_BLOCK.finditer(text):
             block = m.group()
             if any(t in block for t in terms):
@@ -183,12 +199,22 @@ class JiebaTokenizer(Tokenizer):
                 found.extend((w, start + offset, end + offset) for w, start, end in words)
         return found
 
-    def ready(self) -> None:
-        """jieba loaded with this tokenizer's user words (once per process): before segmenting, and
-        before the sub-word filter reads jieba's dictionary."""
-        if not self.__dict__.get("_ready"):
-            ensure_jieba(self.userwords)
-            self._ready = True
+    def ready(self) -> jieba.Tokenizer:
+        """This analyzer's own jieba tokenizer (jieba_tokenizer(userwords)), made on first use:
+        before segmenting, and before the sub-word filter reads its dictionary."""
+        dt = self.__dict__.get("_dt")
+        if dt is None:
+            dt = self._dt = jieba_tokenizer(self.userwords)
+        return dt
+
+    def dictionary(self) -> dict:
+        """word → frequency of this analyzer's jieba dictionary (main dictionary + user words)."""
+        return self.ready().FREQ
+
+    def pieces(self, word: str) -> list[str]:
+        """jieba.cut(word, HMM=False) with this analyzer's dictionary: the dictionary pieces of a
+        word the index does not hold whole."""
+        return [p for p in self.ready().cut(word, HMM=False) if p.strip()]
 
     def __eq__(self, other):
         return (isinstance(other, JiebaTokenizer) and self.userwords == other.userwords
@@ -199,24 +225,26 @@ class JiebaTokenizer(Tokenizer):
         self.ready()
         pos = 0
         for m in DOC_NUMBER_RE.finditer(text):
-            cited = CITING_RE.match(m[1])
-            issuer = m[1][cited.end():] if cited else m[1]
+            window = m["issuer"][-ISSUER_WINDOW:]
+            cited = CITING_RE.match(window)
+            issuer = window[cited.end():] if cited else window
             if not issuer:
                 continue
-            start = m.start() + len(m[1]) - len(issuer)
+            start = m.end("issuer") - len(issuer)
             yield from self._jieba(text[pos:start], pos)
-            yield f"{issuer}〔{m[2]}〕{m[3]}号", start, m.end()
+            yield f"{issuer}〔{m['year']}〕{m['number']}号", start, m.end()
             pos = m.end()
         yield from self._jieba(text[pos:], pos)
 
     def _jieba(self, text, offset):
         if text:
-            for word, start, end in jieba.tokenize(text, mode="default", HMM=self.hmm):
+            for word, start, end in self.ready().tokenize(text, mode="default", HMM=self.hmm):
                 yield word, start + offset, end + offset
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.dictionary = self.dictionary()      # for the sub-word filter after this tokenizer
         if not tokenize:
             value = self.normalizer(value)
             t.original = t.text = value
@@ -256,15 +284,18 @@ class SubwordFilter(Filter):
     def __getstate__(self):
         return {}
 
-    def subwords(self, word: str) -> list[tuple[str, int]]:
-        """(sub-word, offset in word): the dictionary words strictly inside a longer word.
+    def subwords(self, word: str, freq: dict) -> list[tuple[str, int]]:
+        """(sub-word, offset in word): the words of jieba dictionary `freq` (the tokenizer's, see
+        JiebaTokenizer.dictionary) strictly inside a longer word.
 
         jieba's search mode stops at three characters; going on to MAX_SUBWORD lets 知识产权 be
         found inside the compound 知识产权质押."""
-        cache = self.__dict__.setdefault("_cache", {})
+        if self.__dict__.get("_freq") is not freq:    # (an analyzer's filter sees one dictionary)
+            self._freq = freq
+            self._cache: dict[str, list[tuple[str, int]]] = {}
+        cache = self._cache
         found = cache.get(word)
         if found is None:
-            freq = jieba.dt.FREQ
             found = [(word[i:i + n], i) for n in range(2, min(len(word), MAX_SUBWORD + 1))
                      for i in range(len(word) - n + 1) if freq.get(word[i:i + n])]
             if len(cache) > 200000:
@@ -280,7 +311,7 @@ class SubwordFilter(Filter):
                 continue
             chars = getattr(t, "chars", False)
             start = t.startchar if chars else 0
-            for gram, i in self.subwords(word):
+            for gram, i in self.subwords(word, t.dictionary):
                 t.text, t.subword = gram, True
                 if chars:
                     t.startchar, t.endchar = start + i, start + i + len(gram)
@@ -291,11 +322,11 @@ class SubwordFilter(Filter):
 
 
 def prepare(analyzer) -> None:
-    """Load jieba and the analyzer's user words now (a parent does this before forking workers, so
+    """Make the analyzer's jieba tokenizer now (a parent does this before forking workers, so
     they share one copy of the dictionary instead of loading one each)."""
     for item in getattr(analyzer, "items", [analyzer]):
         if isinstance(item, JiebaTokenizer):
-            ensure_jieba(item.userwords)
+            item.ready()
 
 
 def _fused_parts(analyzer):
@@ -327,6 +358,7 @@ def index_positions(analyzer, value: str, start_pos: int = 0, cuts: list | None 
     pos = start_pos
     text = tokenizer.normalizer(value)
     words = tokenizer.words(text)
+    freq = tokenizer.dictionary()
     if cuts is not None:
         cuts.append(word_cuts(text, words))
     for word, _start, _end in words:
@@ -340,7 +372,7 @@ def index_positions(analyzer, value: str, start_pos: int = 0, cuts: list | None 
             else:
                 found.append(pos)
         if len(word) > 2:
-            for gram, _i in subwords.subwords(word):
+            for gram, _i in subwords.subwords(word, freq):
                 if len(gram) >= minsize and (maxsize is None or len(gram) <= maxsize) and gram not in stops:
                     found = poses.get(gram)
                     if found is None:
@@ -397,17 +429,16 @@ def index_spans(analyzer, value: str, terms=None, cuts: str | None = None):
     spans = []
     text = tokenizer.normalizer(value)
     words = cut_words(text, cuts) if cuts is not None else None
-    if words is not None:
-        tokenizer.ready()     # nothing is segmented, but the sub-words come from jieba's dictionary
-    else:
+    if words is None:
         words = tokenizer.words(text) if terms is None else tokenizer.words_holding(text, terms)
+    freq = tokenizer.dictionary()   # (with stored cuts nothing is segmented; sub-words still need it)
     for word, start, end in words:
         if not WORDLIKE_RE.search(word):
             continue
         if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stops:
             spans.append((word, start, end))
         if len(word) > 2:
-            for gram, i in subwords.subwords(word):
+            for gram, i in subwords.subwords(word, freq):
                 if len(gram) >= minsize and (maxsize is None or len(gram) <= maxsize) and gram not in stops:
                     spans.append((gram, start + i, start + i + len(gram)))
     return spans
@@ -433,3 +464,11 @@ def analyze(analyzer, text: str, mode: str = "query", chars: bool = False):
     """(text, pos, startchar, endchar, subword) tuples; a convenience for query building and highlighting."""
     return [(t.text, t.pos, t.startchar if chars else None, t.endchar if chars else None, t.subword)
             for t in analyzer(text, positions=True, chars=chars, mode=mode)]
+
+
+# An index's schema pickles its analyzer by module and class name (the TOC, the on-disk format):
+# these keep the module name they had when that format was set, which indexer/analysis/ still is.
+PICKLED_MODULE = "indexer.analysis"
+for _cls in (JiebaTokenizer, SubwordFilter):
+    _cls.__module__ = PICKLED_MODULE
+del _cls

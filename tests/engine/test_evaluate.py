@@ -7,7 +7,7 @@ import pytest
 from whoosh import query as Q
 
 from indexer.build import build_index, update_index
-from search_app import evaluate
+from indexer.engine import evaluate
 from search_app.query import parse
 from search_app.searcher import Searcher, _Facet
 from tests.conftest import CORPUS, SHARED, copy_corpus

@@ -3,7 +3,6 @@ small dated law collection of tests/reader_corpus.py: desktop 1280 px and a 390Ã
 Screenshots go to /tmp/screens/ (reader-*.png)."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -11,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.helpers import CHROMIUM, LAUNCH_ARGS, get_json, require_chromium, spawn_server, stop_server, wait_until_up
-from tests.reader_corpus import CONTRACT, PROMOTION_NEW, PROMOTION_OLD, REGULATION_ID, build_reader_index
+from tests.reader_corpus import CONTRACT, PROMOTION_NEW, build_reader_index
 
 try:
     from playwright.sync_api import expect

@@ -11,7 +11,6 @@ cross-validation (the setting best on the other folds' held-out answers, scored 
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import shlex
@@ -21,13 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import learn_terms  # noqa: E402
-from run_inproc import (METRICS, STARD, Searcher, apply, cross_validate, per_question,  # noqa: E402
-                        sc, summary)
-from search_app import ranking, searcher as searcher_module  # noqa: E402
-
-
-def settings_of(text: str) -> dict:
-    return {k: ast.literal_eval(v) for k, v in (s.split("=", 1) for s in text.split())}
+from run_inproc import (METRICS, STARD, Searcher, apply, cross_validate, module_of, per_question,  # noqa: E402
+                        sc, settings_of, summary)
 
 
 def main(argv=None) -> int:
@@ -45,7 +39,7 @@ def main(argv=None) -> int:
     apply(settings_of(" ".join(args.set)))
     varies = args.vary or [""]
     names = {n for text in varies for n in settings_of(text)}
-    defaults = {n: getattr(next(m for m in (ranking, searcher_module) if hasattr(m, n)), n) for n in names}
+    defaults = {n: getattr(module_of(n), n) for n in names}
     rows = sc.load_judged(args.judged)
     with tempfile.TemporaryDirectory() as tmp:
         for options in args.tries or [""]:

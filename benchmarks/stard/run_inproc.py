@@ -83,12 +83,22 @@ def cross_validate(runs: dict[str, list[dict]], folds: int, metric: str) -> list
     return out
 
 
+def settings_of(text: str) -> dict:
+    """'NAME=VALUE NAME=VALUE' (Python literals) → {NAME: value}."""
+    return {k: ast.literal_eval(v) for k, v in (s.split("=", 1) for s in text.split())}
+
+
+def module_of(name: str):
+    """The module (search_app.ranking or .searcher) that holds the constant NAME."""
+    module = next((m for m in (ranking, searcher_module) if hasattr(m, name)), None)
+    if module is None:
+        raise SystemExit(f"search_app.ranking and search_app.searcher have no {name}")
+    return module
+
+
 def apply(settings: dict) -> None:
     for name, value in settings.items():
-        module = next((m for m in (ranking, searcher_module) if hasattr(m, name)), None)
-        if module is None:
-            raise SystemExit(f"search_app.ranking and search_app.searcher have no {name}")
-        setattr(module, name, value)
+        setattr(module_of(name), name, value)
 
 
 def main(argv=None) -> int:
@@ -105,7 +115,7 @@ def main(argv=None) -> int:
     ap.add_argument("--cv-folds", type=int, default=3)
     ap.add_argument("--metric", default="recall@10", choices=METRICS)
     args = ap.parse_args(argv)
-    apply({k: ast.literal_eval(v) for k, v in (s.split("=", 1) for s in args.set)})
+    apply(settings_of(" ".join(args.set)))
     rows = sc.load_judged(args.judged)
     if args.tries:
         return compare(args, rows)
@@ -126,10 +136,9 @@ def compare(args, rows) -> int:
     defaults = {}
     runs = {}
     for text in args.tries:
-        settings = {k: ast.literal_eval(v) for k, v in (s.split("=", 1) for s in text.split())}
+        settings = settings_of(text)
         for name in settings:
-            module = next((m for m in (ranking, searcher_module) if hasattr(m, name)), None)
-            defaults.setdefault(name, getattr(module, name) if module else None)
+            defaults.setdefault(name, getattr(module_of(name), name))
         apply({**defaults, **settings})
         runs[text] = per_question(searcher, rows)
         print(json.dumps({"setting": text, **summary(runs[text])}), flush=True)

@@ -171,3 +171,27 @@ def fakes():
     from types import SimpleNamespace
 
     return SimpleNamespace(Searcher=FakeSearcher, hit=fake_hit, result=fake_result)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium (Debian's, never a downloaded one) for a module's page tests."""
+    from tests.helpers import CHROMIUM, LAUNCH_ARGS, require_chromium
+    with require_chromium().sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def reader_index(tmp_path_factory):
+    """The dated law collection of tests/reader_corpus.py, indexed once for the reader tests."""
+    from tests.reader_corpus import build_reader_index
+    return build_reader_index(tmp_path_factory.mktemp("reader-web"))
+
+
+@pytest.fixture
+def reader_client(reader_index):
+    from search_app import create_app
+
+    return create_app({"INDEX_DIR": str(reader_index), "TESTING": True}).test_client()

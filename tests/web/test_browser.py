@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.helpers import (CHROMIUM, LAUNCH_ARGS, free_port, get_json, require_chromium, spawn_server, stop_server,
+from tests.helpers import (free_port, get_json, require_chromium, spawn_server, stop_server,
                            wait_until_up)
 
 try:
@@ -83,14 +83,6 @@ def servers(index_dir, tmp_path_factory):
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with require_chromium().sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

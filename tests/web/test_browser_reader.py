@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.helpers import CHROMIUM, LAUNCH_ARGS, get_json, require_chromium, spawn_server, stop_server, wait_until_up
+from tests.helpers import get_json, require_chromium, spawn_server, stop_server, wait_until_up
 from tests.reader_corpus import CONTRACT, PROMOTION_NEW, build_reader_index
 
 try:
@@ -36,14 +36,6 @@ def server(tmp_path_factory):
         yield SimpleNamespace(url=proc.url, log=base / "server.log")
     finally:
         stop_server(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with require_chromium().sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, viewport=None, **options):

@@ -6,21 +6,8 @@ import html
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import pytest
 
-from tests.reader_corpus import CONTRACT, PROMOTION_NEW, PROMOTION_OLD, REGULATION_ID, build_reader_index
-
-
-@pytest.fixture(scope="module")
-def reader_index(tmp_path_factory):
-    return build_reader_index(tmp_path_factory.mktemp("reader-pages"))
-
-
-@pytest.fixture
-def reader_client(reader_index):
-    from search_app import create_app
-
-    return create_app({"INDEX_DIR": str(reader_index), "TESTING": True}).test_client()
+from tests.reader_corpus import CONTRACT, PROMOTION_NEW, PROMOTION_OLD, REGULATION_ID
 
 
 def page(client, url, status=200, **kw):

@@ -224,13 +224,14 @@ class ArticleRanker:
         return acc, held
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
-             authority=True, window=200, partial=True, excluded_units=None, plain=True,
+             authority=True, window=200, partial=True, excluded=None, plain=True,
              question=False, bonus_match=None, first=None) -> Ranked:
         """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
         plain: the query is words only, so a unit holding every word (or its lay terms) is a full
         match; partial: whether units short of that may be added; question: the reader asked in
         their own words (a question word was typed), so the results are one ranked list;
-        excluded_units: units holding an excluded word, never added as partial matches;
+        excluded: clauses holding an excluded word (sorted): their units are never added as partial
+        matches, and a unit is no match at all when no other clause of it holds a query word;
         bonus_match: a clause match (ids, scores) whose best score a unit adds (a named law's articles);
         first: units shown before all others, in this order (the articles of a document the query names)."""
         u = self.units
@@ -250,6 +251,8 @@ class ArticleRanker:
             ok &= keep
         if masked_units is not None and len(masked_units):
             ok[masked_units] = False
+        if excluded is not None and len(excluded):   # the query as written (its titles too) or a word's clause
+            ok &= strict | self.reachable(postings, searcher, terms, excluded)
         strict &= ok
         if plain:   # a unit holding every word is a full match, wherever they stand in it
             strict |= ok & (held >= n_sources) & (acc > 0)
@@ -265,8 +268,8 @@ class ArticleRanker:
         if short and unknown:   # a short query naming something the collection never mentions
             partial = False
         candidates = ok & (acc > 0) & (held >= words_needed(n_sources - unknown))
-        if excluded_units is not None and len(excluded_units):
-            candidates[excluded_units] = False
+        if excluded is not None and len(excluded):
+            candidates[u.unit_of[excluded]] = False
         if not partial or (short and n_strict >= PAD_BELOW):
             candidates = strict
         else:
@@ -289,6 +292,15 @@ class ArticleRanker:
         order = matched[_best_first(key, matched, window)]
         return Ranked(order, score[order], strict[order], len(matched), matched, relaxed, terms)
 
+    def reachable(self, postings, searcher, terms: list[Term], excluded: np.ndarray) -> np.ndarray:
+        """Units with a clause that holds a query word and no excluded one: the clause a hit can show."""
+        u = self.units
+        out = np.zeros(u.count, dtype=bool)
+        for term in terms:
+            if term.weight:
+                clause_ids = u.term(postings, searcher, "text", term.word.encode("utf-8")).clause_ids
+                out[u.unit_of[clause_ids[~evaluate.member(clause_ids, excluded)]]] = True
+        return out
 
     def clause_scores(self, postings, searcher, terms: list[Term], clauses: np.ndarray) -> np.ndarray:
         """How well each of a unit's clauses answers the terms: BM25 among those clauses, so the

@@ -464,7 +464,7 @@ class Searcher:
             authority=ranking.authority_applies(parsed.filters, named),
             window=max(RERANK_WINDOW, page * per_page, arrange.ARRANGE_WINDOW if sort == "date" or group else 0),
             partial=compiled.relaxable, plain=compiled.plain,
-            excluded_units=units.lift(excluded) if excluded is not None else None, question=analysed.question,
+            excluded=excluded, question=analysed.question,
             bonus_match=bonus, first=first)
         order = list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist()))
         if sort == "date":

@@ -77,6 +77,27 @@ def test_not_excludes_clauses_whose_text_holds_the_word(searcher):
     assert not any("协议工资制" in c["text"] for h in hits for c in h["clauses"])
 
 
+@pytest.fixture(scope="module")
+def excluding(tmp_path_factory):
+    """The seed plus a list whose measures name 年薪制 only beside 协议工资制."""
+    base = tmp_path_factory.mktemp("excluding")
+    corpus = copy_corpus(base / "corpus")
+    (corpus / "pay.txt").write_text(
+        "薪酬测试清单\n\n序号\t改革举措\t主要内容\t责任部门\n"
+        "1\t薪酬制度\t实行年薪制和协议工资制。\t省人社厅\n"
+        "2\t薪酬办法\t实行年薪制和协议工资制。推广股权激励。\t省人社厅\n", encoding="utf-8")
+    build_index([corpus], base / "index")
+    return Searcher(base / "index")
+
+
+def test_a_measure_whose_every_match_holds_the_excluded_word_is_no_hit(excluding):
+    """A measure holds every word of 年薪制 -协议工资制 somewhere, but no clause of it has 年薪制
+    without 协议工资制: it is not a hit (and the query is no error)."""
+    hits = all_hits(excluding, "年薪制 -协议工资制")
+    assert hits and all(h["doc_id"] != "pay" for h in hits)
+    assert any(h["doc_id"] == "pay" for h in all_hits(excluding, "年薪制"))
+
+
 def test_not_keyword_excludes_too(searcher):
     assert all_hits(searcher, "年薪制 NOT 协议工资制") == all_hits(searcher, "年薪制 -协议工资制")
 

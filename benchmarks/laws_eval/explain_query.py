@@ -3,16 +3,15 @@
 
     explain_query.py [--index index] [--top 10] QUERY
 
-prints the analyzer's tokens for each query word, the compiled Whoosh query, each relaxation
-step with its hit count and time, and, when QUERY is one of laws_queries.tsv, where each judged
-grade-2 article lands: its best clause's rank and score in Whoosh's own order (before crowding)
-and in the order the searcher returns (after crowding and relaxation).
+prints the analyzer's tokens for each query word (with document frequencies), the weighted terms
+the article ranking scores (weight, the reader's word each stands for, lay/learned expansions),
+whether the query counts as a question, the first --top hits (article, score, exact or not), and,
+when QUERY is one of laws_queries.tsv, the rank of each judged grade-2 article in the first 200.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,73 +21,55 @@ sys.path.insert(0, str(HERE))
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index", default="index")
-    ap.add_argument("--top", type=int, default=10, help="clauses listed from each stage")
+    ap.add_argument("--top", type=int, default=10, help="hits listed")
     ap.add_argument("query")
     args = ap.parse_args(argv)
 
-    from whoosh import query as Q
-
-    from indexer.engine.analysis import analyze
-    from search_app.query import parse
-    from search_app.searcher import RERANK_WINDOW, Searcher
+    from indexer.engine import patches
+    patches.install()
     import score_laws
 
-    s = Searcher(args.index)
+    from indexer.engine.analysis import analyze
+    from search_app import ranking
+    from search_app.query import parse
+    from search_app.searcher import Searcher
+
+    s = Searcher(args.index, cache=False)
     gen = s.generation()
-    searcher, compiler = gen.searcher(), gen.compiler()
-    reader = searcher.reader()
+    compiler = gen.compiler()
     parsed = parse(args.query)
     print(f"query   {args.query!r}")
-    print(f"parsed  groups={[[(w.text, w.phrase) for w in g] for g in parsed.groups]} filters={parsed.filters}")
+    print(f"parsed  groups={[[(w.text, w.phrase) for w in g] for g in parsed.groups]} filters={parsed.filters}"
+          f" negated={[w.text for w in parsed.negated]}")
     for w in parsed.positive_words:
-        toks = analyze(gen.analyzer, w.text)
-        shown = [f"{t}{'(sub)' if sub else ''}@{p} df={reader.doc_frequency('text', t)}" for t, p, _, _, sub in toks]
+        shown = [f"{t}{'(sub)' if sub else ''} df={compiler.doc_frequency('text', t)}"
+                 for t, _p, _s, _e, sub in analyze(gen.analyzer, w.text)]
         print(f"tokens  {w.text!r}: {', '.join(shown)}")
-    qwords = compiler.question_words
-    compiled = compiler.compile(parsed)
-    print(f"units   {[(u.word, u.subwords) for u in compiled.units]}  question words: "
-          f"{[u.word for u in compiled.units if u.word in qwords]}  relaxable={compiled.relaxable}")
-    print(f"compiled {str(compiled.query)[:600]}")
-    import inspect   # a private helper whose signature has changed before: pass what it takes
-    extra = (gen,) if len(inspect.signature(s._filters).parameters) > 3 else ()
-    restrict, mask = s._filters(parsed.filters, compiler, searcher, *extra)
-
-    def run(c, label):
-        flt = restrict if c.restrict is None else (c.restrict if restrict is None else Q.And([restrict, c.restrict]))
-        t0 = time.perf_counter()
-        res = searcher.search(c.query, filter=flt, mask=mask, limit=RERANK_WINDOW)
-        took = time.perf_counter() - t0
-        print(f"\n[{label}] {res.scored_length()} matching clauses (of at most {RERANK_WINDOW} ranked) in {1000 * took:.0f} ms")
-        for i, hit in enumerate(res[:args.top], 1):
-            info = hit.fields()["info"]
-            print(f"  {i:2d} {hit.score:7.3f} {info.get('doc_title', '')} {info.get('article') or info.get('measure_title')}"
-                  f" | {hit.fields()['text'][:50]}")
-        return res
-
-    run(compiled, "exact")
-    if compiled.relaxable:
-        for n, looser in enumerate(compiler.relaxations(parsed, compiled), 1):
-            print(f"\nrelaxation {n}: units {[u.word for u in looser.units]}"
-                  f"{' with a minimum share of words' if looser.restrict is not None else ''}")
-            run(looser, f"relaxation {n}")
+    analysed = ranking.query_terms(compiler, [w.text for w in parsed.positive_words], gen.question_words,
+                                   gen.vocabulary)
+    print(f"question={analysed.question}  short={ranking.is_short(analysed)}  expanded={analysed.expanded}")
+    for t in sorted(analysed.terms, key=lambda t: -t.weight):
+        print(f"  term {t.word:<12} weight {t.weight:.3f}  for {t.source}"
+              f"{'' if t.holds else '  (evidence only)'}{f'  piece of {t.pieces}' if t.pieces > 1 else ''}")
+    result = s.search(args.query, per_page=args.top)
+    print(f"\n{result['total']} hits, relaxed={result['relaxed']}")
+    for i, h in enumerate(result["hits"], 1):
+        print(f"  {i:2d} {h['score']:8.3f} {'exact' if h['exact'] else '     '} {h['doc_title'][:30]}"
+              f" {h.get('article') or h.get('measure_title')} | {h['text'][:40]}")
 
     judged = next((j for j in score_laws.load(score_laws.DEFAULT_QUERIES) if j.query == args.query), None)
     if judged is None:
         return 0
-    t0 = time.perf_counter()
     final = []
     for page in range(1, 5):
         final += s.search(args.query, page=page, per_page=50)["hits"]
-    print(f"\nsearcher order (4 pages of 50, {1000 * (time.perf_counter() - t0):.0f} ms):")
+    print("\njudged grade-2 articles in the first 200:")
     for (title, _version, article), grade in sorted(judged.grades.items(), key=lambda kv: -kv[1]):
         if grade < 2:
             continue
         rank = next((i for i, h in enumerate(final, 1) if h["doc_title"] == title
                      and (h.get("article") or h.get("measure_title")) == article), None)
-        score = next((h["score"] for h in final if h["doc_title"] == title
-                      and (h.get("article") or h.get("measure_title")) == article), None)
-        print(f"  grade 2 {title} {article}: rank {rank if rank else '>200 or not matched'}"
-              f"{f'  score {score}' if score is not None else ''}")
+        print(f"  {title} {article}: rank {rank or '>200 or not matched'}")
     return 0
 
 

@@ -248,6 +248,23 @@ class _Generation:
             found = self._historical = self.evaluator().ids(Q.Term("historical", True))
         return found
 
+    def duplicates(self) -> np.ndarray:
+        """Docnums of documents whose file is byte for byte an earlier one's (a law filed under two
+        categories): without a filter, one copy answers, so no article shows twice."""
+        found = getattr(self, "_duplicates", None)
+        if found is None:
+            seen: set[str] = set()
+            later = []
+            for doc_id, summary in sorted(self.manifest["documents"].items()):
+                digest = summary.get("sha256")
+                if digest in seen:
+                    later.append(doc_id)
+                elif digest:
+                    seen.add(digest)
+            found = self._duplicates = (self.evaluator().ids(Or([Q.Term("doc_id", d) for d in later]))
+                                        if later else np.empty(0, np.int32))
+        return found
+
     def units(self) -> Units:
         """The articles and measures ranked as units: clause → unit arrays, once per generation."""
         found = getattr(self, "_units", None)
@@ -513,6 +530,8 @@ class Searcher:
             mask = gen.historical()
         elif version == "historical":
             required.append(Q.Term("historical", True))
+        if not set(filters) - {"version"} and len(gen.duplicates()):
+            mask = gen.duplicates() if mask is None else np.union1d(mask, gen.duplicates())
         required = [r for r in required if r is not None]
         return (Q.And(required) if len(required) > 1 else required[0]) if required else None, mask
 

@@ -98,6 +98,29 @@ def test_a_measure_whose_every_match_holds_the_excluded_word_is_no_hit(excluding
     assert any(h["doc_id"] == "pay" for h in all_hits(excluding, "年薪制"))
 
 
+@pytest.fixture(scope="module")
+def filed_twice(tmp_path_factory):
+    """The seed list filed under two folders, byte for byte the same file."""
+    base = tmp_path_factory.mktemp("twice")
+    corpus = copy_corpus(base / "corpus")
+    (corpus / "again").mkdir()
+    (corpus / "again" / SEED).write_bytes((corpus / SEED).read_bytes())
+    build_index([corpus], base / "index")
+    return Searcher(base / "index")
+
+
+def test_a_document_filed_twice_answers_once(filed_twice):
+    hits = all_hits(filed_twice, "专利质押")
+    assert hits
+    shown = [(h["doc_title"], h["measure_no"]) for h in hits]
+    assert len(shown) == len(set(shown))
+    assert {h["doc_id"] for h in hits} == {f"again/{SEED_ID}"}   # the first in doc id order
+
+
+def test_a_filter_reaches_either_copy_of_a_document_filed_twice(filed_twice):
+    assert {h["doc_id"] for h in all_hits(filed_twice, "专利质押", doc=SEED_ID)} == {SEED_ID}
+
+
 def test_not_keyword_excludes_too(searcher):
     assert all_hits(searcher, "年薪制 NOT 协议工资制") == all_hits(searcher, "年薪制 -协议工资制")
 

@@ -13,6 +13,7 @@ from .query import QueryError
 
 SORTS = ("relevance", "date")
 GROUPS = ("document",)
+VERSIONS = ("current", "all", "historical")   # which versions of a document answer
 ARRANGE_WINDOW = 2000   # ranked units sorted by date or grouped: the best this many by relevance
 GROUP_SHOWN = 3         # a document group's articles shown at once …
 GROUP_MORE = 7          # … and this many more behind its disclosure (the rest: a link to the document's hits)

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from .arrange import GROUPS, SORTS, VERSIONS
 from .query import QueryError
 from .searcher import IndexUnavailable, Searcher
 
@@ -40,19 +41,33 @@ def main():
 @click.option("--page", "-p", default=1, show_default=True, help="Page of hits (1-based).")
 @click.option("--dept", default=None, help="Only clauses of this department.")
 @click.option("--doc", default=None, help="Only clauses of this document (id or title words).")
+@click.option("--category", default=None, help="Only documents of this category (法律, 司法解释, 地方性法规, …).")
+@click.option("--province", default=None, help="Only documents of this province (上海, 山西, …).")
+@click.option("--from", "date_from", default=None, help="Only documents dated on or after (2020, 2020-06, 2020-06-01).")
+@click.option("--to", "date_to", default=None, help="Only documents dated on or before (same forms as --from).")
+@click.option("--version", type=click.Choice(VERSIONS), default=None,
+              help="Current versions (the default), all, or historical ones only.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="Best first, or newest document first.")
+@click.option("--group", type=click.Choice(GROUPS), default=None, help="Hits grouped by their document.")
 @click.argument("query", nargs=-1, required=True)
-def query(index_dir, as_json, limit, page, dept, doc, query):
+def query(index_dir, as_json, limit, page, dept, doc, category, province, date_from, date_to, version, sort,
+          group, query):
     """Search for QUERY: words (all required), "phrases", OR, -word/NOT, 部门:/dept:, 文件:/doc:.
 
     Exit status 2 for a bad query, 3 when there is no usable index.
     """
     text = " ".join(query)
-    for name, value in (("QUERY", text), ("--dept", dept), ("--doc", doc)):
+    for name, value in (("QUERY", text), ("--dept", dept), ("--doc", doc), ("--category", category),
+                        ("--province", province), ("--from", date_from), ("--to", date_to)):
         if value and _undecodable(value):
             click.echo(f"bad query: {name} is not valid UTF-8 text", err=True)
             sys.exit(2)
     try:
-        result = Searcher(index_dir).search(text, page=page, per_page=limit, dept=dept, doc=doc)
+        filters = {k: v for k, v in (("category", category), ("province", province), ("from", date_from),
+                                     ("to", date_to), ("version", version)) if v}
+        result = Searcher(index_dir).search(text, page=page, per_page=limit, dept=dept, doc=doc, filters=filters,
+                                            sort=sort, group=group)
     except QueryError as exc:
         click.echo(f"bad query: {exc}", err=True)
         sys.exit(2)

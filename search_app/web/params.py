@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..arrange import GROUPS, SORTS, date_bound
+from ..arrange import GROUPS, SORTS, VERSIONS, date_bound
 from ..limits import MAX_FILTER_LENGTH
 from ..query import QueryError
 
@@ -125,7 +125,6 @@ def date(args, name: str, end: bool) -> str | None:
     return raw
 
 
-VERSIONS = ("current", "all", "historical")
 SCOPES = ("full", "title")
 
 

@@ -74,6 +74,30 @@ def test_query_json_prints_exactly_the_contract_object(built):
     assert "专利" in out.stdout  # Chinese printed as is, not \u escapes
 
 
+def test_query_takes_the_pages_filters_and_arrangements(built):
+    """--category/--province/--from/--to/--version/--sort/--group mean what the page's do."""
+    _, _, index = built
+    searcher = Searcher(index)
+    for args, kw in [(["--sort", "date"], {"sort": "date"}), (["--group", "document"], {"group": "document"}),
+                     (["--from", "2019", "--to", "2030"], {"filters": {"from": "2019", "to": "2030"}}),
+                     (["--version", "all"], {"filters": {"version": "all"}})]:
+        out = invoke(policy_search, "query", "--json", "--index", index, *args, "融资")
+        assert out.exit_code == 0, out.stderr
+        assert json.loads(out.stdout) == json.loads(json.dumps(searcher.search("融资", **kw), ensure_ascii=False))
+    out = invoke(policy_search, "query", "--json", "--index", index, "--from", "2031", "融资")
+    assert json.loads(out.stdout)["total"] == 0   # the seed list is older
+    grouped = json.loads(invoke(policy_search, "query", "--json", "--index", index, "--group", "document",
+                                "融资").stdout)
+    assert grouped["group"] == "document" and grouped["groups"]
+
+
+@pytest.mark.parametrize("args", [["--sort", "newest"], ["--from", "2020-13"], ["--version", "old"]])
+def test_query_refuses_a_bad_option_with_exit_2(built, args):
+    _, _, index = built
+    out = invoke(policy_search, "query", "--index", index, *args, "融资")
+    assert out.exit_code == 2 and out.stderr.strip()
+
+
 @pytest.mark.parametrize("query, reason", [
     ('"协议工资制', "unbalanced quote"),
     ("", "empty query"),

@@ -6,6 +6,7 @@ into the original text too (highlighting depends on it).
 from __future__ import annotations
 
 import functools
+import re
 
 import opencc
 
@@ -18,6 +19,9 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @functools.lru_cache(maxsize=1)
 def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
@@ -27,7 +31,7 @@ def to_simplified(text: str) -> str:
     """Traditional → simplified Chinese (OpenCC t2s), keeping the length unchanged."""
     if text.isascii():
         return text
-    if any("\ud800" <= c <= "\udfff" for c in text):  # lone surrogates: OpenCC cannot encode them
+    if _SURROGATE.search(text):  # lone surrogates: OpenCC cannot encode them
         masked = to_simplified("".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text))
         return "".join(c if "\ud800" <= c <= "\udfff" else m for c, m in zip(text, masked))
     converted = _t2s().convert(text)

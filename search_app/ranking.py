@@ -39,8 +39,8 @@ PAD_BELOW = 10              # fewer strict units than this: partial matches foll
 MIN_SHARE = 0.0             # a partial match of a longer query holds this share of its words (CV: 0 > 0.2 > 0.3)
 DOC_WEIGHT = 0.2            # × the unit's document's BM25 over its whole text, whole words (CV on STARD)
 DOC_B = 0.75
-STRICT_BONUS = 1.0
-TITLE_BONUS = 0.3           # × the short-title score, for a question naming a law (劳动合同法 …)          # the compiled query's best clause score, added to a strict unit's
+STRICT_BONUS = 1.0          # × the compiled query's best clause score, added to a strict unit's
+TITLE_BONUS = 0.3           # × the short-title score, for a question naming a law (劳动合同法 …)
 ASKING = re.compile(r"[?？]|[吗呢](?=$|[\s，。！!,.;；、])")   # how a question ends, besides its words
 # category → authority factor; categories not named are national laws (1.0), policy lists too
 AUTHORITY = {"司法解释": 1.0, "行政法规": 0.8, "部门规章": 0.5, "地方性法规": 0.3, "其他": 0.5}
@@ -302,20 +302,36 @@ class ArticleRanker:
                 out[u.unit_of[clause_ids[~evaluate.member(clause_ids, excluded)]]] = True
         return out
 
-    def clause_scores(self, postings, searcher, terms: list[Term], clauses: np.ndarray) -> np.ndarray:
-        """How well each of a unit's clauses answers the terms: BM25 among those clauses, so the
-        hit shows the sentence that holds the most of the query, not merely the shortest."""
+    def clause_scores(self, postings, searcher, terms: list[Term], units_clauses: list[np.ndarray]) -> list[np.ndarray]:
+        """How well each clause of each unit (its clauses sorted) answers the terms: BM25 among the
+        unit's clauses, so a hit shows the sentence that holds the most of the query, not merely the
+        shortest. The units shown on a page are scored together: one pass over the terms."""
         u = self.units
-        weight = np.zeros(len(clauses))
+        sizes = [len(c) for c in units_clauses]
+        if not sum(sizes):
+            return [np.zeros(0) for _ in units_clauses]
+        every = np.concatenate(units_clauses)
+        unit = np.repeat(np.arange(len(sizes)), sizes)
+        lengths = u.clause_length[every]
+        weight = np.zeros(len(every))
         for term in terms:
-            found = u.term(postings, searcher, "text", term.word.encode("utf-8"))
-            if not len(found.ids) or not term.weight:
+            if not term.weight:
                 continue
-            inside = evaluate.member(clauses, found.clause_ids)
-            if inside.any():
-                tf = found.clause_tf[np.searchsorted(found.clause_ids, clauses[inside])]
-                weight[inside] += term.weight * u.clause_bm25(clauses[inside], tf, u.idf(len(found.ids)), K1, B)
-        return weight
+            found = u.term(postings, searcher, "text", term.word.encode("utf-8"))
+            if not len(found.clause_ids):
+                continue
+            at = np.searchsorted(found.clause_ids, every)
+            at[at == len(found.clause_ids)] = 0
+            inside = found.clause_ids[at] == every
+            if not inside.any():
+                continue
+            tf = found.clause_tf[at[inside]].astype(np.float64)
+            # a unit's clauses against each other: the average length is that of its clauses holding the term
+            owner = unit[inside]
+            mean = np.bincount(owner, lengths[inside], len(sizes)) / np.maximum(np.bincount(owner, None, len(sizes)), 1)
+            norm = K1 * ((1 - B) + B * lengths[inside] / np.maximum(mean[owner], 1.0))
+            weight[inside] += term.weight * u.idf(len(found.ids)) * tf * (K1 + 1) / (tf + norm)
+        return np.split(weight, np.cumsum(sizes)[:-1])
 
 
 def _ceiling(score: np.ndarray) -> float:

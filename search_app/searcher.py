@@ -265,6 +265,13 @@ class _Generation:
                                         if later else np.empty(0, np.int32))
         return found
 
+    def historical_or_duplicate(self) -> np.ndarray:
+        """The mask of a query with no filter: computed once per generation, not per query."""
+        found = getattr(self, "_historical_or_duplicate", None)
+        if found is None:
+            found = self._historical_or_duplicate = np.union1d(self.historical(), self.duplicates())
+        return found
+
     def units(self) -> Units:
         """The articles and measures ranked as units: clause → unit arrays, once per generation."""
         found = getattr(self, "_units", None)
@@ -492,9 +499,16 @@ class Searcher:
         start = (page - 1) * per_page
         s = gen.searcher()
 
+        shown = {}   # unit → its live clauses and their scores, for the units a page shows
+
         def hit(unit, is_strict, score):
-            return self._hit(gen, s, unit, is_strict, score, terms, highlight_terms, strict_ids, strict_scores,
-                             excluded)
+            return self._hit(gen, s, unit, is_strict, score, *shown[unit], highlight_terms, strict_ids,
+                             strict_scores)
+
+        def score_clauses(page_units):
+            clauses = [self._clauses(gen, s, unit, excluded) for unit in page_units]
+            weights = gen.ranker().clause_scores(gen.postings, s, terms, clauses)
+            shown.update(zip(page_units, zip(clauses, weights)))
         arranged = {"sort": sort, "group": group, "did_you_mean": None}
         exact = min(ranked.total, int(ranked.strict.sum()))   # articles holding every word
         if spell and exact <= spelling.FEW_HITS and ranking.is_short(analysed):   # a question ranks as one list
@@ -505,12 +519,15 @@ class Searcher:
         if group:
             groups = arrange.by_document(order, gen.doctable().doc_id)
             arranged["groups_total"] = len(groups)
+            score_clauses([h[0] for g in groups[start:start + per_page]
+                           for h in g[:arrange.GROUP_SHOWN + arrange.GROUP_MORE]])
             arranged["groups"] = [arrange.group_entry(gen.manifest, gen.doctable().doc_id(g[0][0]), len(g),
                                                    [hit(*h) for h in g[:arrange.GROUP_SHOWN + arrange.GROUP_MORE]],
                                                    gen.repealed())
                                for g in groups[start:start + per_page]]
             hits = [h for g in arranged["groups"] for h in g["hits"]]
         else:
+            score_clauses([h[0] for h in order[start:start + per_page]])
             hits = [hit(*h) for h in order[start:start + per_page]]
         arrange.annotate(hits, gen.manifest, gen.repealed())
         representatives = units.first[ranked.matched_units]
@@ -531,7 +548,7 @@ class Searcher:
         elif version == "historical":
             required.append(Q.Term("historical", True))
         if not set(filters) - {"version"} and len(gen.duplicates()):
-            mask = gen.duplicates() if mask is None else np.union1d(mask, gen.duplicates())
+            mask = gen.duplicates() if mask is None else gen.historical_or_duplicate()
         required = [r for r in required if r is not None]
         return (Q.And(required) if len(required) > 1 else required[0]) if required else None, mask
 
@@ -564,16 +581,21 @@ class Searcher:
         raise QueryError(f"unknown filter {key!r}")
 
     @staticmethod
-    def _hit(gen, s, unit, is_strict, score, terms, highlight_terms, strict_ids, strict_scores, excluded) -> dict:
-        """One article or measure: its best clause as the hit (the deep link), with the unit's other
-        matching clauses after it (never one holding an excluded word)."""
+    def _clauses(gen, s, unit, excluded) -> np.ndarray:
+        """The unit's live clauses a hit may show (never one holding an excluded word), sorted."""
         clauses = gen.units().clauses(unit)
         live = gen.postings.live(s)
         if live is not None:
             clauses = clauses[live[clauses]]
         if excluded is not None:
             clauses = clauses[~evaluate.member(clauses, excluded)]
-        weight = gen.ranker().clause_scores(gen.postings, s, terms, clauses)
+        return clauses
+
+    @staticmethod
+    def _hit(gen, s, unit, is_strict, score, clauses, weight, highlight_terms, strict_ids, strict_scores) -> dict:
+        """One article or measure: its best clause as the hit (the deep link), with the unit's other
+        matching clauses after it (`weight`: each clause's score for the query's terms)."""
+        weight = weight.copy()
         if is_strict:   # a clause satisfying the query as written comes first
             inside = evaluate.member(clauses, strict_ids)
             weight[inside] += strict_scores[np.searchsorted(strict_ids, clauses[inside])] + weight.max() + 1

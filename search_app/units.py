@@ -19,7 +19,7 @@ import numpy as np
 
 from . import evaluate
 
-MAX_CACHED_UNIT_POSTINGS = 4_000_000
+MAX_CACHED_UNIT_POSTINGS = 40_000_000
 
 
 class UnitPostings(NamedTuple):
@@ -60,8 +60,11 @@ class Units:
         self._starts = np.searchsorted(self.unit_of[self._by_unit], np.arange(n + 1))
 
     def lift(self, ids: np.ndarray) -> np.ndarray:
-        """Sorted unique units of these clauses."""
-        return np.unique(self.unit_of[ids])
+        """Sorted unique units of these clauses (sorted clauses of ordered units: their runs)."""
+        units = self.unit_of[ids]
+        if self.ordered and len(units) and bool(np.all(ids[1:] > ids[:-1])):
+            return units[np.concatenate([[True], units[1:] != units[:-1]])]
+        return np.unique(units)
 
     def clauses(self, unit: int) -> np.ndarray:
         """The unit's clause docnums, in docnum order (live or not)."""
@@ -72,14 +75,16 @@ class Units:
         best clause), cached per generation."""
         def make():
             clause_ids, tf = postings.frequencies(searcher, fieldname, btext)
+            tf = tf.astype(np.float32)   # small whole numbers: exact, at half the cache's memory
             if not len(clause_ids):
-                return UnitPostings(np.empty(0, np.int32), np.empty(0), clause_ids, tf)
+                return UnitPostings(np.empty(0, np.int32), np.empty(0, np.float32), clause_ids, tf)
             units = self.unit_of[clause_ids]
             if self.ordered:   # clause ids sorted, so their units are: runs, no sort needed
                 starts = np.concatenate([[0], np.flatnonzero(units[1:] != units[:-1]) + 1])
                 return UnitPostings(units[starts], np.add.reduceat(tf, starts), clause_ids, tf)
             ids, inverse = np.unique(units, return_inverse=True)
-            return UnitPostings(ids.astype(np.int32), np.bincount(inverse, weights=tf, minlength=len(ids)),
+            return UnitPostings(ids.astype(np.int32),
+                                np.bincount(inverse, weights=tf, minlength=len(ids)).astype(np.float32),
                                 clause_ids, tf)
         return self.cache.get((fieldname, btext), make)
 
@@ -89,6 +94,7 @@ class Units:
         return log(1 + (n - df + 0.5) / (df + 0.5))
 
     def bm25(self, ids: np.ndarray, freq: np.ndarray, idf: float, k1: float, b: float) -> np.ndarray:
+        freq = freq.astype(np.float64)   # cached as float32; scored in float64 like every other score
         norm = k1 * ((1 - b) + b * self.length[ids] / self.avg_length)
         return idf * freq * (k1 + 1) / (freq + norm)
 
@@ -98,10 +104,4 @@ class Units:
         df = int((tf > 0).sum())
         idf = log(1 + (self.docs_live - df + 0.5) / (df + 0.5))
         norm = k1 * ((1 - b) + b * self.doc_length / self.avg_doc_length)
-        return idf * tf * (k1 + 1) / (tf + norm)
-
-    def clause_bm25(self, ids: np.ndarray, tf: np.ndarray, idf: float, k1: float, b: float) -> np.ndarray:
-        """The same at clause level (a unit's clauses against each other: the average is theirs)."""
-        lengths = self.clause_length[ids]
-        norm = k1 * ((1 - b) + b * lengths / max(float(lengths.mean()), 1.0))
         return idf * tf * (k1 + 1) / (tf + norm)

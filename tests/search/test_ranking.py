@@ -77,6 +77,27 @@ def test_a_units_term_frequency_sums_its_clauses_in_any_clause_order(unit_of):
     assert sorted(units.clauses(unit_of[0]).tolist()) == [0, 1]
 
 
+@pytest.mark.parametrize("unit_of", [[0, 0, 1, 2], [2, 2, 1, 0]])
+def test_lifting_clauses_gives_each_of_their_units_once_sorted(unit_of):
+    units = Units(unit_of, [0, 0, 0, 0], np.array([4.0, 6.0, 5.0, 1.0]))
+    assert units.lift(np.array([0, 1, 3])).tolist() == sorted({unit_of[0], unit_of[3]})
+    assert units.lift(np.array([3, 0, 0])).tolist() == sorted({unit_of[0], unit_of[3]})
+
+
+def test_clause_scores_of_a_page_are_each_units_own_scored_alone():
+    """The units a page shows are scored in one pass; each unit's clauses still compete only
+    among themselves (their own average length), and a clause without the term scores nothing."""
+    units = Units([0, 0, 1, 2], [0, 0, 0, 0], np.array([4.0, 6.0, 5.0, 1.0]))
+    ranker = ranking.ArticleRanker(units, [None, None, None])
+    terms = [ranking.Term("w", 1.0)]
+    pages = [np.array([0, 1]), np.array([2]), np.array([3])]
+    together = ranker.clause_scores(Postings(), None, terms, pages)
+    alone = [ranker.clause_scores(Postings(), None, terms, [p])[0] for p in pages]
+    assert [w.tolist() for w in together] == [w.tolist() for w in alone]
+    assert together[0][1] > together[0][0] > 0      # tf 2 beats tf 1 in the same unit
+    assert ranker.clause_scores(Postings(), None, [ranking.Term("w", 0.0)], pages)[0].tolist() == [0.0, 0.0]
+
+
 # -- the article as the unit ---------------------------------------------------------------------
 
 def test_words_in_different_sentences_of_one_article_are_a_full_match(laws):

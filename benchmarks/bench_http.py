@@ -102,6 +102,17 @@ def query_paths(index: Path, n: int, seed: int) -> list[str]:
     return list(dict.fromkeys(paths))  # distinct, in order
 
 
+def question_paths(path: Path) -> list[str]:
+    """/api/search paths of a question file: one a line, or a TSV's second column (id, question, …)."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        text = (cells[1] if len(cells) > 1 else cells[0]).strip()
+        if text:
+            out.append("/api/search?" + urllib.parse.urlencode({"q": text}))
+    return list(dict.fromkeys(out))
+
+
 def proc_cpu_seconds(pid: int) -> float:
     """utime + stime of a process (its own threads, not its children), from /proc."""
     try:
@@ -366,6 +377,10 @@ def main(argv=None):
     ap.add_argument("--queries", type=int, default=240, help="queries in the repeat list")
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="before each measured run, wait up to SECONDS until other processes use < 0.3 cores")
+    ap.add_argument("--questions", type=Path, default=None, metavar="FILE",
+                    help="fresh mode asks these instead of the generated list: one question a line, or a TSV "
+                         "whose second column is the question (../shared/eval/stard/train.tsv); the first "
+                         "--queries of them warm the server up, the rest are measured, each asked once")
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args(argv)
     a.duration = min(a.duration, 600)
@@ -384,7 +399,12 @@ def main(argv=None):
     modes = {}
     if a.mode in ("repeat", "both"):
         modes["repeat"] = query_paths(index, a.queries, a.seed)
-    if a.mode in ("fresh", "both"):
+    if a.mode in ("fresh", "both") and a.questions:
+        asked = question_paths(a.questions)
+        warm, modes["fresh"] = asked[:a.queries], asked[a.queries:]
+        if not modes["fresh"]:
+            raise SystemExit(f"{a.questions}: no question left to measure after the --queries {a.queries} warming up")
+    elif a.mode in ("fresh", "both"):
         warm = query_paths(index, a.queries, a.seed + 2)
         seen = set(warm) | set(modes.get("repeat", []))
         modes["fresh"] = [p for p in query_paths(index, max(a.queries, 4 * cache, 1000), a.seed + 1) if p not in seen]

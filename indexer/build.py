@@ -150,9 +150,10 @@ def _write_json(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
-def _finish(store, gen, manifest, corpus_root):
+def _finish(store, gen, manifest, corpus_root, procs=1):
     _write_json(gen / "synonyms.json", synonym_groups(corpus_root))
     _write_json(gen / "manifest.json", manifest)
+    engine_index.write_term_arrays(gen, procs)
     checksums.write(gen)
     verify(gen, manifest)
     store.publish(gen)
@@ -214,7 +215,7 @@ def build_index(corpus_dirs, index_dir, skip_bad=False, progress=False, lock_tim
                         "build": build_record(corpus_dirs, skip_bad, sources, errors),
                         "documents": summaries,
                         "skipped": [str(e) for e in errors]}
-            _finish(store, gen, manifest, corpus_dirs[0])
+            _finish(store, gen, manifest, corpus_dirs[0], procs)
         except BaseException:
             store.discard(gen)
             raise
@@ -317,7 +318,7 @@ def update_index(corpus_dirs, index_dir, skip_bad=None, progress=False, lock_tim
             documents.update(summaries)
             new_manifest = dict(manifest, documents=documents, updated_at=_timestamp(), build=record,
                                 skipped=[e["reason"] for e in record["skipped"].values()])
-            _finish(store, gen, new_manifest, corpus_dirs[0])
+            _finish(store, gen, new_manifest, corpus_dirs[0], procs)
         except BaseException:
             store.discard(gen)
             raise

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from .engine.term_arrays import is_term_array_file
+
 
 class IndexBusy(RuntimeError):
     """Another build or update holds the index lock."""
@@ -96,10 +98,11 @@ class IndexStore:
         return gen
 
     def copy_generation(self, source: Path) -> Path:
-        """A new generation sharing the source's files by hard link (Whoosh never rewrites a file)."""
+        """A new generation sharing the source's segment files by hard link (Whoosh never rewrites
+        a file); its manifest and term arrays are its own, written when it is finished."""
         gen = self.new_generation()
         for f in source.iterdir():
-            if f.is_file() and not f.name.endswith("WRITELOCK") and not f.name.endswith(".json"):
+            if f.is_file() and not f.name.endswith(("WRITELOCK", ".json")) and not is_term_array_file(f.name):
                 try:
                     os.link(f, gen / f.name)
                 except OSError:

@@ -18,7 +18,7 @@ from indexer import checksums
 from indexer.engine import evaluate
 from indexer.engine import index as whoosh_index   # the engine opens indexes (its patches installed)
 from indexer.engine import query as Q
-from indexer.engine import scoring
+from indexer.engine import scoring, term_arrays
 from indexer.engine.scoring import BM25_B, BM25_K1
 from indexer.numerals import article_label
 from indexer.resources import learned_terms, question_words
@@ -88,7 +88,7 @@ class _Generation:
         # one filter's query → its allowed clause ids (a query's filters are intersected from these)
         self._filters = evaluate.LRU(FILTER_CACHE_BYTES, lambda ids: evaluate.ENTRY_BYTES + ids.nbytes,
                                      FILTER_CACHE_SIZE)
-        self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1)
+        self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1, arrays=term_arrays.open_all(path))
         self._opened_lock = threading.Lock()
         self.question_words = frozenset(question_words())
         self.vocabulary = ranking.Vocabulary(self.normalizer, self.synonyms.get("lay", ()), learned_terms())
@@ -181,7 +181,8 @@ class _Generation:
         self._filters = evaluate.LRU(0)
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1, max_bytes=0)
         self.frequencies = {}
-        for name in ("_facets", "_columns", "_historical", "_context", "_doctable", "_frequent", "_repealed"):
+        for name in ("_facets", "_columns", "_historical", "_context", "_doctable", "_frequent", "_repealed",
+                     "_duplicates", "_historical_or_duplicate", "_units", "_ranker"):
             self.__dict__.pop(name, None)
 
     def compiler(self) -> QueryCompiler:

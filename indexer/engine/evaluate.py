@@ -24,6 +24,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from .scoring import BM25_B, BM25_K1
+from .term_arrays import TermArrays
 
 __all__ = ["Postings", "Evaluator", "LRU", "array_bytes", "top", "restrict", "member", "EMPTY"]
 
@@ -79,8 +80,9 @@ class Postings:
     calling thread's own Whoosh searcher (Whoosh's files are not safe to share between threads).
     """
 
-    def __init__(self, B=BM25_B, K1=BM25_K1, max_bytes=MAX_CACHED_BYTES, max_terms=MAX_CACHED_TERMS):
+    def __init__(self, B=BM25_B, K1=BM25_K1, max_bytes=MAX_CACHED_BYTES, max_terms=MAX_CACHED_TERMS, arrays=None):
         self.B, self.K1 = B, K1
+        self.arrays: dict[str, TermArrays] = arrays or {}   # fields whose postings the generation holds flat
         self._terms = LRU(max_bytes, array_bytes, max_terms)
         self._positions = LRU(max_bytes, array_bytes, max_terms)
         self._lengths: dict[str, np.ndarray] = {}
@@ -151,14 +153,22 @@ class Postings:
         return starts, flat
 
     def frequencies(self, searcher, fieldname, btext):
-        """(ids, term frequencies) of the term's live postings, uncached (units lift and keep them)."""
-        ids, weights = [], []
-        for block_ids, block_weights, _ in _blocks(searcher, fieldname, btext):
-            ids.append(block_ids)
-            weights.append(np.asarray(block_weights, dtype=np.float64))
-        if not ids:
-            return EMPTY
-        docs, tf = np.concatenate(ids), np.concatenate(weights)
+        """(ids, term frequencies) of the term's live postings, uncached (units lift and keep them):
+        slices of the generation's term arrays where it has them, else read through Whoosh."""
+        arrays = self.arrays.get(fieldname)
+        if arrays is not None:
+            found = arrays.get(btext)
+            if found is None:
+                return EMPTY
+            docs, tf = found
+        else:
+            ids, weights = [], []
+            for block_ids, block_weights, _ in _blocks(searcher, fieldname, btext):
+                ids.append(block_ids)
+                weights.append(np.asarray(block_weights, dtype=np.float64))
+            if not ids:
+                return EMPTY
+            docs, tf = np.concatenate(ids), np.concatenate(weights)
         live = self.live(searcher)
         if live is not None:
             keep = live[docs]

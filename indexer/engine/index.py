@@ -6,12 +6,15 @@ engine's patches first (patches.install(), once per process).
 """
 from __future__ import annotations
 
+import functools
+
 from whoosh import index as _whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from .manifest import check_folder
 from .patches import install
 from .segment_writer import CountingStorage, WriterCodec
+from . import term_arrays
 
 INDEX_NAME = "MAIN"     # Whoosh's default index name: the TOC is MAIN_<generation>.toc
 
@@ -53,3 +56,13 @@ def write_toc(folder, schema, segment_list, generation: int) -> None:
     """A table of contents listing these segments: the folder's index from then on."""
     install()
     _whoosh_index.TOC(schema, list(segment_list), generation).write(FileStorage(str(folder)), INDEX_NAME)
+
+
+def write_term_arrays(folder, procs: int = 1) -> None:
+    """The finished generation's postings as flat arrays for searching (term_arrays.py), read by
+    `procs` processes."""
+    term_arrays.write(folder, functools.partial(_searcher, str(folder)), procs=procs)
+
+
+def _searcher(folder):
+    return open_dir(folder).searcher()

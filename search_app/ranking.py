@@ -19,6 +19,7 @@ laws before local regulations. The factors were chosen by cross-validation on ST
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import math
 import re
@@ -41,6 +42,7 @@ DOC_WEIGHT = 0.2            # × the unit's document's BM25 over its whole text,
 DOC_B = 0.75
 STRICT_BONUS = 1.0          # × the compiled query's best clause score, added to a strict unit's
 TITLE_BONUS = 0.3           # × the short-title score, for a question naming a law (劳动合同法 …)
+MAX_CACHED_SCORES = 20_000_000   # unit and document scores kept per generation (8 bytes each)
 ASKING = re.compile(r"[?？]|[吗呢](?=$|[\s，。！!,.;；、])")   # how a question ends, besides its words
 # category → authority factor; categories not named are national laws (1.0), policy lists too
 AUTHORITY = {"司法解释": 1.0, "行政法规": 0.8, "部门规章": 0.5, "地方性法规": 0.3, "其他": 0.5}
@@ -55,6 +57,13 @@ class Term:
     holds: bool = True        # holding it holds the source word (not so for a sub-word of it)
     pieces: int = 1           # of a word the index never saw, or an expansion of several words:
     group: str = ""           # how many of the group's terms must all be held for any to count
+
+
+class ScoredTerm(NamedTuple):
+    ids: np.ndarray          # units holding the term, sorted
+    unit_bm25: np.ndarray    # its BM25 in each
+    doc_ids: np.ndarray      # documents holding it
+    doc_bm25: np.ndarray     # its BM25 over each document's whole text
 
 
 @dataclass
@@ -185,6 +194,7 @@ class ArticleRanker:
             if cat is not None:
                 factors[i] = AUTHORITY.get(cat, 1.0)
         self.authority = factors
+        self._scored = evaluate.LRU(MAX_CACHED_SCORES, lambda found: len(found.ids) + len(found.doc_ids))
 
     def term_scores(self, postings, searcher, terms: list[Term]):
         """Per unit: BM25 over the terms, and how many of the reader's words it holds. A word the
@@ -195,13 +205,13 @@ class ArticleRanker:
         sources: dict[str, np.ndarray] = {}
         pieces: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for term in terms:
-            ids, tf, _, _ = u.term(postings, searcher, "text", term.word.encode("utf-8"))
+            ids, unit_bm25, doc_ids, doc_bm25 = self.scored(postings, searcher, term.word)
             if not len(ids):
                 continue
-            scores = term.weight * u.bm25(ids, tf, u.idf(len(ids)), K1, B)
+            scores = term.weight * unit_bm25
             if doc is not None and term.pieces == 1 and term.holds and len(term.word) > 1:
                 # a document's evidence from whole words: one character (天, 告) says nothing of a document
-                doc += term.weight * u.doc_bm25(ids, tf, K1, DOC_B)
+                doc[doc_ids] += term.weight * doc_bm25
             if term.pieces > 1:
                 part, count = pieces.setdefault(term.group, (np.zeros(u.count), np.zeros(u.count, np.int32)))
                 part[ids] += scores
@@ -222,6 +232,19 @@ class ArticleRanker:
         if doc is not None:
             acc = np.where(acc > 0, acc + DOC_WEIGHT * doc[u.doc_of], 0.0)
         return acc, held
+
+    def scored(self, postings, searcher, word: str) -> ScoredTerm:
+        """The word's BM25 in each unit and each document holding it, at weight 1: the same for
+        every query, so computed once per generation (within the units' posting cache budget)."""
+        def make():
+            u = self.units
+            ids, tf, _, _ = u.term(postings, searcher, "text", word.encode("utf-8"))
+            if not len(ids):
+                return ScoredTerm(ids, np.empty(0), np.empty(0, np.int32), np.empty(0))
+            doc = u.doc_bm25(ids, tf, K1, DOC_B)
+            doc_ids = np.flatnonzero(doc).astype(np.int32)
+            return ScoredTerm(ids, u.bm25(ids, tf, u.idf(len(ids)), K1, B), doc_ids, doc[doc_ids])
+        return self._scored.get(word, make)
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
              authority=True, window=200, partial=True, excluded=None, plain=True,

@@ -433,6 +433,8 @@ def index_spans(analyzer, value: str, terms=None, cuts: str | None = None):
         words = tokenizer.words(text) if terms is None else tokenizer.words_holding(text, terms)
     freq = tokenizer.dictionary()   # (with stored cuts nothing is segmented; sub-words still need it)
     for word, start, end in words:
+        if terms is not None and len(word) <= 2 and word not in terms:
+            continue   # neither it nor a sub-word of it can be looked for
         if not WORDLIKE_RE.search(word):
             continue
         if len(word) >= minsize and (maxsize is None or len(word) <= maxsize) and word not in stops:

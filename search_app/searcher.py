@@ -182,7 +182,7 @@ class _Generation:
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1, max_bytes=0)
         self.frequencies = {}
         for name in ("_facets", "_columns", "_historical", "_context", "_doctable", "_frequent", "_repealed",
-                     "_duplicates", "_historical_or_duplicate", "_units", "_ranker"):
+                     "_duplicates", "_historical_or_duplicate", "_units", "_ranker", "_doc_valued"):
             self.__dict__.pop(name, None)
 
     def compiler(self) -> QueryCompiler:
@@ -265,6 +265,35 @@ class _Generation:
             found = self._duplicates = (self.evaluator().ids(Or([Q.Term("doc_id", d) for d in later]))
                                         if later else np.empty(0, np.int32))
         return found
+
+    def count_facets(self, matched_units: np.ndarray) -> dict[str, dict[str, int]]:
+        """FACETS counted over units (each by its first clause's values). A facet whose value is its
+        document's (category, province, the document itself) is counted from the units per document:
+        one pass over the units for all of them."""
+        u = self.units()
+        per_doc = self.__dict__.get("_doc_valued")
+        if per_doc is None:
+            _, first_unit = np.unique(u.doc_of, return_index=True)
+            doc_clause = u.first[first_unit]   # (every document number has units: doc_of numbers them)
+            per_doc = {}
+            for _, field, _ in FACETS:
+                facet = self.facet(field)
+                if facet.single is not None and len(doc_clause) == len(u.doc_length):
+                    by_doc = facet.single[doc_clause]
+                    if np.array_equal(facet.single[u.first], by_doc[u.doc_of]):
+                        per_doc[field] = by_doc
+            self._doc_valued = per_doc
+        docs = np.bincount(u.doc_of[matched_units], minlength=len(u.doc_length)) if per_doc else None
+        representatives = u.first[matched_units]
+        out = {}
+        for name, field, limit in FACETS:
+            facet = self.facet(field)
+            if field in per_doc:
+                out[name] = facet.ranked(np.bincount(per_doc[field] + 1, weights=docs,
+                                                     minlength=len(facet.names) + 1)[1:].astype(np.int64), limit)
+            else:
+                out[name] = facet.count(representatives, limit)
+        return out
 
     def historical_or_duplicate(self) -> np.ndarray:
         """The mask of a query with no filter: computed once per generation, not per query."""
@@ -531,8 +560,7 @@ class Searcher:
             score_clauses([h[0] for h in order[start:start + per_page]])
             hits = [hit(*h) for h in order[start:start + per_page]]
         arrange.annotate(hits, gen.manifest, gen.repealed())
-        representatives = units.first[ranked.matched_units]
-        facets = {name: gen.facet(field).count(representatives, limit) for name, field, limit in FACETS}
+        facets = gen.count_facets(ranked.matched_units)
         return {"query": q, "total": ranked.total, "page": page, "per_page": per_page, "relaxed": ranked.relaxed,
                 "expanded": analysed.expanded, "hits": hits, "facets": facets, **arranged}
 
@@ -751,20 +779,24 @@ class _Facet:
         if len(docs) == len(np.unique(docs)):   # at most one value a clause: a plain lookup
             self.single = np.full(doccount, -1, dtype=np.int32)
             self.single[docs] = values
+            self._shifted = self.single + 1
 
     def count(self, docnums: np.ndarray, limit=None) -> dict[str, int]:
-        if self.single is not None:
-            found = self.single[docnums]
-            found = found[found >= 0]
+        if self.single is not None:   # shifted by one: clauses without a value count in bin 0, dropped
+            counts = np.bincount(self._shifted[docnums], minlength=len(self.names) + 1)[1:]
         else:
             starts = self.starts[docnums]
             lengths = self.starts[docnums + 1] - starts
             total = int(lengths.sum())
             offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
             found = self.values[offsets]
-        if not len(found):
-            return {}
-        counts = np.bincount(found, minlength=len(self.names))
+            if not len(found):
+                return {}
+            counts = np.bincount(found, minlength=len(self.names))
+        return self.ranked(counts, limit)
+
+    def ranked(self, counts: np.ndarray, limit=None) -> dict[str, int]:
+        """name → count of the values counted, most first (ties by name), at most `limit`."""
         present = np.flatnonzero(counts)
         ranked = present[np.lexsort((present, -counts[present]))]
         if limit:

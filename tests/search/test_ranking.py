@@ -247,3 +247,18 @@ def test_page_lists_an_articles_other_matching_clauses(laws_client):
                          "html.parser")
     more = soup.select_one(".hit").select(".hit-more .hit-more-text")   # the first hit: 第三条
     assert more and all("经济补偿" in a.get_text() for a in more) and all("#" in a["href"] for a in more)
+
+
+def test_facets_counted_per_document_equal_counting_each_units_first_clause(laws):
+    """category, province and the document are a document's values: counted from units per
+    document in one pass, they must be what counting every unit's first clause gives."""
+    from search_app.searcher import FACETS
+    gen = laws.generation()
+    units = gen.units()
+    matched = np.flatnonzero(units.live)
+    fast = gen.count_facets(matched)
+    assert set(gen._doc_valued) == {"category", "province", "doc_id"}
+    slow = {name: gen.facet(field).count(units.first[matched], limit) for name, field, limit in FACETS}
+    assert fast == slow and fast["provinces"] and len(fast["documents"]) >= 2
+    assert gen.count_facets(matched[:1]) == {name: gen.facet(field).count(units.first[matched[:1]], limit)
+                                             for name, field, limit in FACETS}

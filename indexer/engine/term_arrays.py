@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-FIELDS = ("text",)
+FIELDS = ("text", "measure_title", "chapter", "doc_id")   # what questions, keywords and filters read most
 PARTS = ("terms", "bounds", "starts", "docs", "weights")
 SUFFIX = ".npy"
 

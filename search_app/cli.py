@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from . import serving
 from .arrange import GROUPS, SORTS, VERSIONS
 from .query import QueryError
 from .searcher import IndexUnavailable, Searcher
@@ -142,24 +143,23 @@ def serve(index_dir, host, port, threads, workers):
             # every setting checked here, in the parent; the index itself is opened only in the
             # workers, after the fork (Whoosh file handles and thread-locals are not shared)
             create_app({"INDEX_DIR": index_dir, "SEARCHER": _NOT_OPENED})
-            server = _gunicorn_server(index_dir, host, port, threads, workers)
+            server = serving.gunicorn_server(index_dir, host, port, threads, workers)
     except ConfigError as exc:
         click.echo(f"bad setting: {exc}", err=True)
         sys.exit(2)
     if workers == 1:
         import waitress
 
-        _warm(app)
-        click.echo(f"policy-search serving {index_dir} on http://{_url_host(host)}:{port}/", err=True)
+        serving.warm(app)
+        click.echo(f"policy-search serving {index_dir} on http://{serving.url_host(host)}:{port}/", err=True)
         waitress.serve(app, host=host, port=port, threads=threads, ident="policy-search",
                        max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
         return
-    click.echo(f"policy-search serving {index_dir} on http://{_url_host(host)}:{port}/ "
+    click.echo(f"policy-search serving {index_dir} on http://{serving.url_host(host)}:{port}/ "
                f"with {workers} worker processes × {threads} threads (gunicorn)", err=True)
     server.run()
 
 
-KEEPALIVE_REQUESTS = 100   # --workers ≥ 2: answers on one keep-alive connection before it is closed
 _NOT_OPENED = object()   # stands in for the searcher while the parent only checks the settings
 
 
@@ -175,151 +175,6 @@ def _count_setting(name, value, env=None) -> int:
     if number < 1:
         raise ConfigError(f"{where} must be at least 1, got {number}")
     return number
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
-
-
-def _gunicorn_server(index_dir, host, port, threads, workers):
-    """gunicorn's master process with `workers` gthread workers; each worker builds the app and
-    warms its own Searcher after the fork, before it takes a request."""
-    from .config import ConfigError
-    try:
-        import gunicorn.http.wsgi
-        from gunicorn.app.base import BaseApplication
-    except ImportError as exc:  # not installed, or a platform without fork (Windows)
-        raise ConfigError(f"--workers {workers} needs gunicorn, which cannot be used here ({exc}); "
-                          "use --workers 1") from None
-
-    def build_app():
-        from . import create_app
-        app = create_app({"INDEX_DIR": index_dir})
-        app.wsgi_app = _BodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
-        _warm(app)
-        return app
-
-    def pre_request(worker, req):
-        # gthread workers all accept from one listening socket, and a keep-alive connection stays with
-        # the worker that accepted it: 16 clients may land 14 on one worker and 2 on the other and stay
-        # so. Closing each connection after KEEPALIVE_REQUESTS answers ("Connection: close", as nginx's
-        # keepalive_requests) deals them out again, so that the workers share the load over time.
-        if req.req_number >= KEEPALIVE_REQUESTS:
-            req.force_close()
-
-    options = {
-        "bind": [f"{_url_host(host)}:{port}"],
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "worker_connections": 100,     # per worker, as waitress's connection limit
-        "keepalive": 5,                # idle keep-alive connections are closed after 5 s
-        "timeout": 120,                # a worker silent this long (opening and warming a large index) is restarted
-        "graceful_timeout": 10,        # SIGTERM: requests in flight get this long to finish
-        # waitress takes 256 KiB of request line and headers in all; gunicorn bounds each line:
-        "limit_request_line": 8190,    # its largest (414 above): every valid query fits, the app refuses > 16 KiB
-        "limit_request_fields": 100,   # headers (431 above)
-        "limit_request_field_size": 32 * 1024,   # bytes of one header (431 above): large cookies, Kerberos tokens
-        "forwarded_allow_ips": "",     # X-Forwarded-*: only the app's TRUSTED_PROXIES decides, as with waitress
-        "secure_scheme_headers": {},
-        "control_socket_disable": True,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "info",
-        "proc_name": "policy-search",
-        "pre_request": pre_request,
-    }
-
-    class Server(BaseApplication):
-        def load_config(self):
-            for key, value in options.items():
-                if key in self.cfg.settings:
-                    self.cfg.set(key, value)
-
-        def load(self):
-            return build_app()
-
-    gunicorn.http.wsgi.SERVER = "policy-search"   # the Server header, as waitress's ident
-    return Server(prog="policy-search serve")
-
-
-def _warm(app) -> None:
-    """Open and warm the index before the first request, then keep the garbage collector's full
-    passes off what that loaded (see _QuietGc)."""
-    searcher = app.extensions["policy_search"]
-    searcher.warm()
-    store = getattr(searcher, "store", None)
-    if store is not None and hasattr(store, "current"):
-        app.wsgi_app = _QuietGc(app.wsgi_app, store)
-
-
-class _QuietGc:
-    """A full pass of Python's cyclic garbage collector walks every live container: with an index
-    generation loaded that takes 30-60 ms, during which the process answers nothing, and such
-    passes come every few hundred requests (they were much of the p99 under load). The objects
-    loaded at start are frozen (gc.freeze: never collected cyclically, still freed by reference
-    counting). When the live generation changes, the first request after it unfreezes, collects
-    (the generation retired before is garbage by then) and freezes again, so a rebuilt index
-    leaks nothing."""
-
-    CHECK_SECONDS = 1.0
-
-    def __init__(self, app, store, gc=None):
-        import threading
-        if gc is None:
-            import gc
-        self.app, self.store, self.gc = app, store, gc
-        self.lock = threading.Lock()
-        self.pointer = self._pointer()
-        self.next_check = 0.0
-        gc.collect()
-        gc.freeze()
-
-    def _pointer(self):
-        try:
-            return self.store.current
-        except Exception:  # noqa: BLE001 - an unreadable pointer: the searcher reports it
-            return None
-
-    def __call__(self, environ, start_response):
-        try:
-            return self.app(environ, start_response)
-        finally:
-            self._after_request()
-
-    def _after_request(self) -> None:
-        import time
-        now = time.monotonic()
-        if now < self.next_check or not self.lock.acquire(blocking=False):
-            return
-        try:
-            self.next_check = now + self.CHECK_SECONDS
-            pointer = self._pointer()
-            if pointer != self.pointer:
-                self.pointer = pointer
-                self.gc.unfreeze()
-                self.gc.collect()
-                self.gc.freeze()
-        finally:
-            self.lock.release()
-
-
-class _BodyLimit:
-    """Waitress refuses a request body over MAX_CONTENT_LENGTH itself, chunked ones included; under
-    gunicorn the app sees no length for a chunked body. Read up to the limit (plus one byte) and
-    hand the app a body of known length, so its own check answers 413 as it does under waitress."""
-
-    def __init__(self, app, limit):
-        self.app, self.limit = app, limit
-
-    def __call__(self, environ, start_response):
-        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower() and self.limit:
-            import io
-            data = environ["wsgi.input"].read(self.limit + 1)
-            environ["wsgi.input"] = io.BytesIO(data)
-            environ["CONTENT_LENGTH"] = str(len(data))
-            del environ["HTTP_TRANSFER_ENCODING"]   # else Werkzeug takes the length as unknown
-        return self.app(environ, start_response)
 
 
 if __name__ == "__main__":

@@ -204,7 +204,7 @@ def test_headers_and_body_limit_as_under_waitress(server):
 def test_keep_alive_connections_are_dealt_out_again(server):
     """After KEEPALIVE_REQUESTS answers a connection is closed, so that a client that keeps its
     connection does not stay on one worker for good."""
-    from search_app.cli import KEEPALIVE_REQUESTS
+    from search_app.serving import KEEPALIVE_REQUESTS
 
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
@@ -221,7 +221,7 @@ def test_keep_alive_connections_are_dealt_out_again(server):
 def test_frozen_objects_refrozen_once_the_index_generation_changes():
     """serve freezes what warm() loaded out of the garbage collector's full passes; a new index
     generation is followed by one unfreeze, collect, freeze (the retired one is not kept)."""
-    from search_app.cli import _QuietGc
+    from search_app.middleware import QuietGc
 
     class FakeGc:
         def __init__(self):
@@ -231,7 +231,7 @@ def test_frozen_objects_refrozen_once_the_index_generation_changes():
             return lambda: self.calls.append(name)
 
     store, fake = SimpleNamespace(current=Path("gen-1")), FakeGc()
-    wrapped = _QuietGc(lambda environ, start_response: [b"ok"], store, gc=fake)
+    wrapped = QuietGc(lambda environ, start_response: [b"ok"], store, gc=fake)
     assert fake.calls == ["collect", "freeze"]
     wrapped.CHECK_SECONDS = 0
     assert wrapped({}, None) == [b"ok"]

@@ -707,8 +707,9 @@ class Searcher:
         return {d: docs[d]["title"] for d in doc_ids if d in docs}
 
     def warm(self) -> None:
-        """Open the live generation and load jieba, the facet maps and the version mask now, so the
-        first reader's query is not the one that pays seconds for them. Never raises: on a missing
+        """Open the live generation and load jieba, the facet maps, the version mask and the
+        did-you-mean word list now, so the first reader's query is not the one that pays seconds
+        for them. Never raises: on a missing
         or damaged index the server still starts and says on /healthz what is wrong."""
         try:
             gen = self.generation()
@@ -717,8 +718,10 @@ class Searcher:
                     gen.facet(field)
                 gen.columns()
                 gen.ranker()
-                gen.historical()
+                gen.historical_or_duplicate()
+                gen.count_facets(np.empty(0, np.int32))
                 gen.repealed()
+                gen.lexicon()   # did-you-mean's word list: about a second on the law collection
                 gen.compiler().units("预热")
         except IndexUnavailable:
             return

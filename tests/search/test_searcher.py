@@ -499,3 +499,12 @@ def test_a_request_in_flight_finishes_on_its_generation(tmp_path):
     assert not old.released
     old.leave()
     assert old.released
+
+
+def test_warming_loads_what_a_first_query_would_otherwise_pay_for(two_docs):
+    """serve warms a searcher before its first request: the per-generation tables are then built,
+    the did-you-mean word list among them (about a second on the law collection)."""
+    two_docs.warm()
+    gen = two_docs.generation()
+    for built in ("_facets", "_units", "_ranker", "_historical_or_duplicate", "_doc_valued", "_frequent"):
+        assert built in gen.__dict__, built

@@ -28,6 +28,7 @@ COMMON_SHARE = 0.02     # a word in more than this share of clauses is too commo
 MAX_RELAX_TERMS = 6    # C(6, 4) = 15 combinations at most
 MAX_COMMON_RELAX_TERMS = 4
 MAX_PROXIMITY_WORDS = 8
+MAX_CACHED_TEXTS = 20_000   # texts whose analysis a compiler keeps (one compiler a thread)
 # a document's name with an article number after it, 第 left out (劳动合同法47条, 刑法 二十条)
 NAMED_ARTICLE_RE = re.compile(rf"(?P<name>.*?)\s*第?\s*(?P<n>[{NUMERAL_CHARS}]+|\d+)\s*条(?:之(?P<sub>[{NUMERAL_CHARS}]+|\d+))?")
 NAME_MARKS = str.maketrans("", "", "《》〈〉 \u3000")
@@ -99,13 +100,22 @@ class QueryCompiler:
         return self.analyzer[0].pieces(word)
 
     def units(self, text: str) -> list[Unit]:
-        units: list[Unit] = []
-        for t in self.analyzer(text, positions=True, mode="query"):
-            if t.subword and units and units[-1].pos == t.pos:
-                units[-1].subwords.append(t.text)
-            elif not t.subword:
-                units.append(Unit(t.text, [], t.pos))
-        return units
+        """The text's query-mode words with their sub-words (fresh objects: callers may change them).
+        Kept per compiler: a query's words are analysed for the compiled query and again for the
+        ranking, and readers' words recur."""
+        cache = self.__dict__.setdefault("_units", {})
+        found = cache.get(text)
+        if found is None:
+            units: list[Unit] = []
+            for t in self.analyzer(text, positions=True, mode="query"):
+                if t.subword and units and units[-1].pos == t.pos:
+                    units[-1].subwords.append(t.text)
+                elif not t.subword:
+                    units.append(Unit(t.text, [], t.pos))
+            if len(cache) >= MAX_CACHED_TEXTS:
+                cache.clear()
+            found = cache[text] = tuple((u.word, tuple(u.subwords), u.pos) for u in units)
+        return [Unit(word, list(subwords), pos) for word, subwords, pos in found]
 
     # -- building blocks ---------------------------------------------------------------------
     def unit_query(self, unit: Unit, terms: set[str], fields=None, broader=False, broad=False) -> Q.Query:

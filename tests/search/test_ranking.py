@@ -262,3 +262,15 @@ def test_facets_counted_per_document_equal_counting_each_units_first_clause(laws
     assert fast == slow and fast["provinces"] and len(fast["documents"]) >= 2
     assert gen.count_facets(matched[:1]) == {name: gen.facet(field).count(units.first[matched[:1]], limit)
                                              for name, field, limit in FACETS}
+
+
+def test_a_compilers_kept_analysis_hands_out_fresh_words(laws):
+    """units() keeps each text's analysis (a query's words are analysed twice, readers' words
+    recur), but a caller changing the words it got changes nothing for the next caller."""
+    compiler = laws.generation().compiler()
+    first = compiler.units("解除劳动合同经济补偿")
+    assert [u.word for u in first] and any(u.subwords for u in first)
+    expected = [(u.word, list(u.subwords), u.pos) for u in first]
+    first[0].subwords.append("改动")
+    first.pop()
+    assert [(u.word, u.subwords, u.pos) for u in compiler.units("解除劳动合同经济补偿")] == expected

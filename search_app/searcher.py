@@ -69,6 +69,7 @@ class _Generation:
             self.analyzer = self.index.schema["text"].analyzer
             self.normalizer = self.analyzer[0].normalizer
             self.index.searcher().close()   # opens every segment now: damage shows here, not per request
+            self.term_arrays = term_arrays.open_all(path)   # mapped, their headers and lengths checked
         except checksums.IndexDamaged as exc:
             raise IndexUnavailable(str(exc)) from exc
         except Exception as exc:  # any damage to the folder: report, never crash the server
@@ -88,7 +89,7 @@ class _Generation:
         # one filter's query → its allowed clause ids (a query's filters are intersected from these)
         self._filters = evaluate.LRU(FILTER_CACHE_BYTES, lambda ids: evaluate.ENTRY_BYTES + ids.nbytes,
                                      FILTER_CACHE_SIZE)
-        self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1, arrays=term_arrays.open_all(path))
+        self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1, arrays=self.term_arrays)
         self._opened_lock = threading.Lock()
         self.question_words = frozenset(question_words())
         self.vocabulary = ranking.Vocabulary(self.normalizer, self.synonyms.get("lay", ()), learned_terms())
@@ -180,6 +181,7 @@ class _Generation:
         self.results = evaluate.LRU(0)
         self._filters = evaluate.LRU(0)
         self.postings = evaluate.Postings(B=BM25_B, K1=BM25_K1, max_bytes=0)
+        self.term_arrays = {}
         self.frequencies = {}
         for name in ("_facets", "_columns", "_historical", "_context", "_doctable", "_frequent", "_repealed",
                      "_duplicates", "_historical_or_duplicate", "_units", "_ranker", "_doc_valued"):

@@ -78,3 +78,18 @@ def test_a_generation_without_arrays_answers_the_same_through_whoosh(updated, tm
     assert not without.generation().postings.arrays
     for q in ("知识产权质押", "融资", "科技 -融资", "企业怎么申请专利权质押融资"):
         assert without.search(q) == with_arrays.search(q), q
+
+
+def test_a_damaged_term_array_makes_the_generation_unavailable_naming_the_file(tmp_path):
+    """Same size, garbage header: the generation is refused on opening, with the file to blame."""
+    from search_app.searcher import IndexUnavailable
+    corpus = copy_corpus(tmp_path / "corpus")
+    build_index([corpus], tmp_path / "index")
+    gen = Searcher(tmp_path / "index").generation().path
+    damaged = gen / "text.starts.npy"
+    data = bytearray(damaged.read_bytes())
+    data[:16] = b"\x00" * 16
+    os.unlink(damaged)   # (its own inode: the build's file is not changed in place)
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(IndexUnavailable, match="text.starts.npy"):
+        Searcher(tmp_path / "index").search("专利质押")

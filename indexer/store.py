@@ -3,6 +3,7 @@
     index/CURRENT     name of the live generation (replaced atomically with os.replace)
     index/PREVIOUS    the last good generation before it, for rollback
     index/gen-…/      one complete Whoosh index + manifest.json + synonyms.json + checksums.json
+                      + its term arrays (engine/term_arrays.py: postings as .npy, for searching)
     index/.lock       serialises builders (filelock)
 
 Readers only ever follow CURRENT to a generation that was verified before CURRENT named it, so

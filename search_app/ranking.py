@@ -333,7 +333,7 @@ class ArticleRanker:
         sizes = [len(c) for c in units_clauses]
         if not sum(sizes):
             return [np.zeros(0) for _ in units_clauses]
-        every = np.concatenate(units_clauses)
+        every = np.concatenate(units_clauses)   # sorted within each unit, not across them
         unit = np.repeat(np.arange(len(sizes)), sizes)
         lengths = u.clause_length[every]
         weight = np.zeros(len(every))
@@ -341,19 +341,14 @@ class ArticleRanker:
             if not term.weight:
                 continue
             found = u.term(postings, searcher, "text", term.word.encode("utf-8"))
-            if not len(found.clause_ids):
-                continue
-            at = np.searchsorted(found.clause_ids, every)
-            at[at == len(found.clause_ids)] = 0
-            inside = found.clause_ids[at] == every
+            inside = evaluate.member(every, found.clause_ids)
             if not inside.any():
                 continue
-            tf = found.clause_tf[at[inside]].astype(np.float64)
+            tf = found.clause_tf[np.searchsorted(found.clause_ids, every[inside])]
             # a unit's clauses against each other: the average length is that of its clauses holding the term
             owner = unit[inside]
             mean = np.bincount(owner, lengths[inside], len(sizes)) / np.maximum(np.bincount(owner, None, len(sizes)), 1)
-            norm = K1 * ((1 - B) + B * lengths[inside] / np.maximum(mean[owner], 1.0))
-            weight[inside] += term.weight * u.idf(len(found.ids)) * tf * (K1 + 1) / (tf + norm)
+            weight[inside] += term.weight * u.clause_bm25(every[inside], tf, u.idf(len(found.ids)), K1, B, mean[owner])
         return np.split(weight, np.cumsum(sizes)[:-1])
 
 

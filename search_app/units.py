@@ -105,3 +105,11 @@ class Units:
         idf = log(1 + (self.docs_live - df + 0.5) / (df + 0.5))
         norm = k1 * ((1 - b) + b * self.doc_length / self.avg_doc_length)
         return idf * tf * (k1 + 1) / (tf + norm)
+
+    def clause_bm25(self, ids: np.ndarray, tf: np.ndarray, idf: float, k1: float, b: float,
+                    avg_length: np.ndarray) -> np.ndarray:
+        """The same at clause level, each clause against the average length given for it (that of
+        its unit's clauses holding the term: a unit's clauses compete among themselves)."""
+        tf = tf.astype(np.float64)
+        norm = k1 * ((1 - b) + b * self.clause_length[ids] / np.maximum(avg_length, 1.0))
+        return idf * tf * (k1 + 1) / (tf + norm)

@@ -408,7 +408,7 @@ _METHODS = {Q.Term: Evaluator._Term, type(Q.NullQuery): Evaluator._null, Q.Every
 
 # -- array operations ---------------------------------------------------------------------------
 def _member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """For each of ids (sorted), whether it is in others (sorted)."""
+    """For each of ids (in any order), whether it is in others (sorted)."""
     if not len(others) or not len(ids):
         return np.zeros(len(ids), dtype=bool)
     pos = np.searchsorted(others, ids)

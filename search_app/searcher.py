@@ -268,23 +268,29 @@ class _Generation:
                                         if later else np.empty(0, np.int32))
         return found
 
-    def count_facets(self, matched_units: np.ndarray) -> dict[str, dict[str, int]]:
-        """FACETS counted over units (each by its first clause's values). A facet whose value is its
-        document's (category, province, the document itself) is counted from the units per document:
-        one pass over the units for all of them."""
-        u = self.units()
-        per_doc = self.__dict__.get("_doc_valued")
-        if per_doc is None:
+    def document_facets(self) -> dict[str, np.ndarray]:
+        """field → its value number per document, for the FACETS whose value is the document's
+        (category, province, the document itself: checked on every unit), once per generation."""
+        found = self.__dict__.get("_doc_valued")
+        if found is None:
+            u = self.units()
             _, first_unit = np.unique(u.doc_of, return_index=True)
             doc_clause = u.first[first_unit]   # (every document number has units: doc_of numbers them)
-            per_doc = {}
+            found = {}
             for _, field, _ in FACETS:
                 facet = self.facet(field)
                 if facet.single is not None and len(doc_clause) == len(u.doc_length):
                     by_doc = facet.single[doc_clause]
                     if np.array_equal(facet.single[u.first], by_doc[u.doc_of]):
-                        per_doc[field] = by_doc
-            self._doc_valued = per_doc
+                        found[field] = by_doc
+            self._doc_valued = found
+        return found
+
+    def count_facets(self, matched_units: np.ndarray) -> dict[str, dict[str, int]]:
+        """FACETS counted over units (each by its first clause's values); a document's own values
+        from one tally of the units per document, for all of them at once."""
+        u = self.units()
+        per_doc = self.document_facets()
         docs = np.bincount(u.doc_of[matched_units], minlength=len(u.doc_length)) if per_doc else None
         representatives = u.first[matched_units]
         out = {}
@@ -721,7 +727,7 @@ class Searcher:
                 gen.columns()
                 gen.ranker()
                 gen.historical_or_duplicate()
-                gen.count_facets(np.empty(0, np.int32))
+                gen.document_facets()
                 gen.repealed()
                 gen.lexicon()   # did-you-mean's word list: about a second on the law collection
                 gen.compiler().units("预热")

@@ -257,7 +257,7 @@ def test_facets_counted_per_document_equal_counting_each_units_first_clause(laws
     units = gen.units()
     matched = np.flatnonzero(units.live)
     fast = gen.count_facets(matched)
-    assert set(gen._doc_valued) == {"category", "province", "doc_id"}
+    assert set(gen.document_facets()) == {"category", "province", "doc_id"}
     slow = {name: gen.facet(field).count(units.first[matched], limit) for name, field, limit in FACETS}
     assert fast == slow and fast["provinces"] and len(fast["documents"]) >= 2
     assert gen.count_facets(matched[:1]) == {name: gen.facet(field).count(units.first[matched[:1]], limit)

@@ -26,7 +26,7 @@ from whoosh.util.numeric import byte_to_length
 from .scoring import BM25_B, BM25_K1
 from .term_arrays import TermArrays
 
-__all__ = ["Postings", "Evaluator", "LRU", "array_bytes", "top", "restrict", "member", "EMPTY"]
+__all__ = ["Postings", "Evaluator", "LRU", "array_bytes", "top", "restrict", "member", "read_postings", "EMPTY"]
 
 EMPTY = (np.empty(0, np.int32), np.empty(0))
 MAX_CACHED_BYTES = 72_000_000     # ids and scores (and, apart, positions) kept per index generation
@@ -162,13 +162,9 @@ class Postings:
                 return EMPTY
             docs, tf = found
         else:
-            ids, weights = [], []
-            for block_ids, block_weights, _ in _blocks(searcher, fieldname, btext):
-                ids.append(block_ids)
-                weights.append(np.asarray(block_weights, dtype=np.float64))
-            if not ids:
+            docs, tf = read_postings(searcher, fieldname, btext)
+            if not len(docs):
                 return EMPTY
-            docs, tf = np.concatenate(ids), np.concatenate(weights)
         live = self.live(searcher)
         if live is not None:
             keep = live[docs]
@@ -380,6 +376,16 @@ class Evaluator:
             return EMPTY
         order = np.argsort(ids, kind="stable")
         return np.asarray(ids, dtype=np.int32)[order], np.asarray(scores, dtype=np.float64)[order]
+
+
+def read_postings(searcher, fieldname, btext) -> tuple[np.ndarray, np.ndarray]:
+    """(global ids, weights as float64) of all the term's postings, deleted documents included,
+    through Whoosh's block decoding: what frequencies() filters, and what term arrays store."""
+    ids, weights = [], []
+    for block_ids, block_weights, _ in _blocks(searcher, fieldname, btext):
+        ids.append(block_ids)
+        weights.append(np.asarray(block_weights, dtype=np.float64))
+    return (np.concatenate(ids), np.concatenate(weights)) if ids else EMPTY
 
 
 def _blocks(searcher, fieldname, btext, values=False):

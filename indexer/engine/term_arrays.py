@@ -70,16 +70,16 @@ def write(gen, open_searcher, fields=FIELDS, procs=1) -> None:
 
 def _read_terms(job):
     """(postings per term, document numbers, weights) of these terms, in their order."""
-    from .evaluate import _blocks   # the engine's one posting decoder
+    from .evaluate import read_postings   # the engine's one posting reader
     open_searcher, field, terms = job
     counts = np.zeros(len(terms), dtype=np.int64)
     docs, weights = [], []
     with open_searcher() as s:
         for i, btext in enumerate(terms):
-            for ids, found, _ in _blocks(s, field, btext):
-                docs.append(np.asarray(ids, dtype=np.int32))
-                weights.append(np.asarray(found, dtype=np.float64))
-                counts[i] += len(ids)
+            ids, found = read_postings(s, field, btext)
+            docs.append(ids.astype(np.int32))
+            weights.append(found)
+            counts[i] = len(ids)
     return (counts, np.concatenate(docs) if docs else np.empty(0, np.int32),
             np.concatenate(weights) if weights else np.empty(0))
 

@@ -103,14 +103,9 @@ def query_paths(index: Path, n: int, seed: int) -> list[str]:
 
 
 def question_paths(path: Path) -> list[str]:
-    """/api/search paths of a question file: one a line, or a TSV's second column (id, question, …)."""
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        cells = line.split("\t")
-        text = (cells[1] if len(cells) > 1 else cells[0]).strip()
-        if text:
-            out.append("/api/search?" + urllib.parse.urlencode({"q": text}))
-    return list(dict.fromkeys(out))
+    """/api/search paths of a question file (queries.read_questions)."""
+    from queries import read_questions
+    return ["/api/search?" + urllib.parse.urlencode({"q": text}) for text in read_questions(path)]
 
 
 def proc_cpu_seconds(pid: int) -> float:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 def main(argv=None):
     from indexer.store import IndexStore
-    from queries import make_queries
+    from queries import make_queries, read_questions
     from search_app.searcher import QueryError, Searcher
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path, required=True)
@@ -40,9 +40,7 @@ def main(argv=None):
                          "(../shared/eval/stard/train.tsv), the first --queries of them")
     a = ap.parse_args(argv)
     if a.questions:
-        lines = a.questions.read_text(encoding="utf-8").splitlines()
-        asked = [(line.split("\t")[1] if "\t" in line else line).strip() for line in lines]
-        queries = [("asked", q) for q in dict.fromkeys(q for q in asked if q)][:a.queries]
+        queries = [("asked", q) for q in read_questions(a.questions)][:a.queries]
     else:
         roots = [Path(r) for r in IndexStore(a.index).manifest()["corpus_roots"]]
         queries = make_queries(roots, n=a.queries, seed=a.seed)

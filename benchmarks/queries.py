@@ -91,6 +91,18 @@ def make_queries(corpus_dirs, n: int = 240, seed: int = 7, clauses=None) -> list
     return out
 
 
+def read_questions(path) -> list[str]:
+    """Distinct questions of a file, in order: one a line, or a TSV's second column (id, question, …:
+    ../shared/eval/stard/train.tsv)."""
+    out = []
+    for line in open(path, encoding="utf-8").read().splitlines():
+        cells = line.split("\t")
+        text = (cells[1] if len(cells) > 1 else cells[0]).strip()
+        if text:
+            out.append(text)
+    return list(dict.fromkeys(out))
+
+
 def to_whoosh_syntax(q: str) -> str:
     """Our query language → Whoosh's default parser, for the naive setup: 部门:X → departments:X,
     -word → NOT word; words, "phrases" and everything else unchanged (AND of terms)."""

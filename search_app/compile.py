@@ -72,6 +72,7 @@ class QueryCompiler:
         self.normalize = analyzer[0].normalizer   # the pipeline's tokenizer normalises
         self.reader = reader
         self._df: dict[tuple[str, str], int] = {} if frequencies is None else frequencies
+        self._units: dict[str, tuple] = {}   # text → its analysis (units())
         self.question_words = frozenset(question_words)
         self.synonyms: dict[str, list[str]] = {}
         self.broader: dict[str, list[str]] = {}
@@ -103,7 +104,7 @@ class QueryCompiler:
         """The text's query-mode words with their sub-words (fresh objects: callers may change them).
         Kept per compiler: a query's words are analysed for the compiled query and again for the
         ranking, and readers' words recur."""
-        cache = self.__dict__.setdefault("_units", {})
+        cache = self._units
         found = cache.get(text)
         if found is None:
             units: list[Unit] = []

@@ -78,5 +78,30 @@ def learned_terms() -> list[list]:
     return out
 
 
+def asked_words() -> list[tuple[str, str, list[tuple[str, int]]]]:
+    """indexer/data/asked_words.tsv (benchmarks/stard/learn_terms.py --asked-out): what readers asked
+    each article. POLICY_SEARCH_ASKED_WORDS names another file (cross-validation)."""
+    override = os.environ.get("POLICY_SEARCH_ASKED_WORDS")
+    if override:
+        return parse_asked_words(Path(override).read_text(encoding="utf-8-sig"), override)
+    with resources.as_file(resources.files("indexer") / "data" / "asked_words.tsv") as path:
+        return parse_asked_words(path.read_text(encoding="utf-8-sig"), str(path))
+
+
+def parse_asked_words(text: str, name: str = "asked_words.tsv") -> list[tuple[str, str, list[tuple[str, int]]]]:
+    """`title ⇥ article ⇥ word:count …` a line (# comments) → [(title, article, [(word, count)])]."""
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        items = [item.rpartition(":") for item in parts[2].split()] if len(parts) == 3 else []
+        if len(parts) != 3 or not parts[0] or not parts[1] or not items \
+                or not all(w and c.isdigit() for w, _, c in items):
+            raise CorpusError(name, number, f"expected `title<TAB>article<TAB>word:count …`, got {line!r}")
+        out.append((parts[0], parts[1], [(w, int(c)) for w, _, c in items]))
+    return out
+
+
 def corpus_analyzer(corpus_root):
     return make_analyzer(userwords(corpus_root), stopwords())

@@ -34,6 +34,8 @@ SUBWORD_WEIGHT = 0.3        # a word's dictionary sub-words (劳动合同 → �
 SINGLE_CHARACTER_WEIGHT = 0.5  # a one-character word (判, 告, 交): colloquial verbs, mostly
 LAY_WEIGHT = 0.8            # the statutory terms a lay word stands for (corpus/lay_terms.txt), in all
 LEARNED_WEIGHT = 0.6        # × a learned association's weight (indexer/data/learned_terms.tsv)
+ASKED_WEIGHT = 0.7          # × a question's BM25 against what readers asked the unit (asked.py; CV on STARD)
+ASKED_B = 0.0               # … not length normalised (CV: 0 ≥ 0.3 > 0.75: a bag is long because many asked)
 NECESSITY_EXPONENT = 0.5    # × a question word's learned necessity to this power (questions only; CV: 0.5 > 1 > 0)
 SHORT_QUERY_TERMS = 3       # up to this many words: every word wanted, partial matches only to pad
 PAD_BELOW = 10              # fewer strict units than this: partial matches follow them
@@ -100,6 +102,7 @@ class Analysed:
     terms: list[Term]
     expanded: dict[str, list[str]]   # reader's word → the expansion terms the collection holds
     question: bool                   # a question word was typed (怎么办, 可以, 谁 …)
+    asked: list[str] = field(default_factory=list)   # a question's words for what readers asked (asked.py)
 
 
 def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None = None) -> Analysed:
@@ -125,6 +128,7 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
             expanded[source].append(word)
 
     every = [compiler.units(text) for text in words]
+    every_unit = [u for units in every for u in units]
     analysed = [[u for u in units if u.word not in question_words] for units in every]
     # learned associations widen questions; a keyword query is precise as typed
     widen = vocabulary is not None and sum(map(len, analysed)) > SHORT_QUERY_TERMS
@@ -180,8 +184,14 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
                 add(unit.word, 0.0, source)   # found nowhere: counted as a word, matching nothing
     expanded = {k: v for k, v in expanded.items() if v}
     # a question word was typed, or the words end as a question does (？, 吗, 呢: 是犯法吗？)
-    asked = sum(map(len, every)) > sum(map(len, analysed)) or any(ASKING.search(text) for text in words)
-    return Analysed(list(out.values()), expanded, asked)
+    is_question = sum(map(len, every)) > sum(map(len, analysed)) or any(ASKING.search(text) for text in words)
+    return Analysed(list(out.values()), expanded, is_question, asked_words(every_unit, question_words) if widen else [])
+
+
+def asked_words(units, question_words) -> list[str]:
+    """A question's words as matched against what readers asked (asked.py): whole words of two
+    characters or more, question words left out, whether or not the statutes use them."""
+    return list(dict.fromkeys(u.word for u in units if len(u.word) > 1 and u.word.strip() and u.word not in question_words))
 
 
 class ArticleRanker:
@@ -248,7 +258,7 @@ class ArticleRanker:
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
              authority=True, window=200, partial=True, excluded=None, plain=True,
-             question=False, bonus_match=None, first=None) -> Ranked:
+             question=False, bonus_match=None, first=None, asked=None) -> Ranked:
         """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
         plain: the query is words only, so a unit holding every word (or its lay terms) is a full
         match; partial: whether units short of that may be added; question: the reader asked in
@@ -256,9 +266,13 @@ class ArticleRanker:
         excluded: clauses holding an excluded word (sorted): their units are never added as partial
         matches, and a unit is no match at all when no other clause of it holds a query word;
         bonus_match: a clause match (ids, scores) whose best score a unit adds (a named law's articles);
-        first: units shown before all others, in this order (the articles of a document the query names)."""
+        first: units shown before all others, in this order (the articles of a document the query names);
+        asked: per unit, the question's score against what readers asked it (a candidate of its own)."""
         u = self.units
         acc, held = self.term_scores(postings, searcher, terms)
+        if asked is not None:
+            acc = acc + ASKED_WEIGHT * asked
+            held = np.where((held == 0) & (asked > 0), 1, held)
         n_sources = len({t.source for t in terms})
         unknown = len({t.source for t in terms} - {t.source for t in terms if t.weight > 0})
         strict = np.zeros(u.count, dtype=bool)

@@ -21,10 +21,11 @@ from indexer.engine import query as Q
 from indexer.engine import scoring, term_arrays
 from indexer.engine.scoring import BM25_B, BM25_K1
 from indexer.numerals import article_label
-from indexer.resources import learned_terms, question_words
+from indexer.resources import asked_words, learned_terms, question_words
 from indexer.store import IndexStore
 
 from . import arrange, ranking, spelling
+from .asked import AskedWords
 from .compile import NAME_MARKS, Or, QueryCompiler
 from .units import Units
 from .highlight import highlight
@@ -320,6 +321,27 @@ class _Generation:
                                         self.postings.live(s))
         return found
 
+    def asked(self) -> AskedWords:
+        """What readers asked the articles (indexer/data/asked_words.tsv), on this generation's units."""
+        found = getattr(self, "_asked", None)
+        if found is None:
+            units, s, docs = self.units(), self.searcher(), self.manifest["documents"]
+            number = {doc_id: i for i, doc_id in enumerate(self.doctable().ids)}
+            by_title: dict[str, list[int]] = {}
+            for doc_id, summary in docs.items():
+                if doc_id in number:
+                    by_title.setdefault(self.normalizer(summary.get("title") or doc_id), []).append(number[doc_id])
+
+            def units_of(title, article):
+                wanted = by_title.get(self.normalizer(title))
+                if not wanted:
+                    return ()
+                clauses, _ = self.postings.frequencies(s, "article", article.encode("utf-8"))
+                found = units.lift(clauses)
+                return found[np.isin(units.doc_of[found], wanted)]
+            found = self._asked = AskedWords.build(asked_words(), units_of, self.normalizer)
+        return found
+
     def ranker(self) -> ranking.ArticleRanker:
         found = getattr(self, "_ranker", None)
         if found is None:
@@ -527,7 +549,8 @@ class Searcher:
             window=max(RERANK_WINDOW, page * per_page, arrange.ARRANGE_WINDOW if sort == "date" or group else 0),
             partial=compiled.relaxable, plain=compiled.plain,
             excluded=excluded, question=analysed.question,
-            bonus_match=bonus, first=first)
+            bonus_match=bonus, first=first,
+            asked=gen.asked().scores(analysed.asked, units.count, ranking.K1, ranking.ASKED_B) if analysed.asked else None)
         order = list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist()))
         if sort == "date":
             order = arrange.by_date(order, gen.doctable().date)
@@ -726,6 +749,7 @@ class Searcher:
                     gen.facet(field)
                 gen.columns()
                 gen.ranker()
+                gen.asked()
                 gen.historical_or_duplicate()
                 gen.document_facets()
                 gen.repealed()

@@ -1,7 +1,8 @@
 """Cross-validated figures for what is learned from train: for each fold, learn from the other folds
-(learn_terms.py), answer that fold's questions with what was learned, and score all folds together.
-Several --try option sets (of learn_terms.py) are compared on the same folds; several --vary
-ranking settings are scored on each fold's learned file and then chosen per fold by
+(learn_terms.py: the word associations and what readers asked each article), answer that fold's
+questions with what was learned, and score all folds together. Several --try option sets (of
+learn_terms.py) are compared on the same folds; several --vary ranking settings are scored on
+each fold's learned files and then chosen per fold by
 cross-validation (the setting best on the other folds' held-out answers, scored on this fold).
 
     .venv/bin/python benchmarks/stard/cv_learned.py --index /tmp/laws-ix --folds 3 \\
@@ -46,9 +47,12 @@ def main(argv=None) -> int:
             runs = {text: [None] * len(rows) for text in varies}
             for fold in range(args.folds):
                 out = Path(tmp) / f"fold{fold}.tsv"
+                asked = Path(tmp) / f"asked{fold}.tsv"
                 learn_terms.main(["--index", args.index, "--judged", args.judged, "--folds", str(args.folds),
-                                  "--exclude-fold", str(fold), "--out", str(out), *shlex.split(options)])
+                                  "--exclude-fold", str(fold), "--out", str(out), "--asked-out", str(asked),
+                                  *shlex.split(options)])
                 os.environ["POLICY_SEARCH_LEARNED_TERMS"] = str(out)
+                os.environ["POLICY_SEARCH_ASKED_WORDS"] = str(asked)
                 searcher = Searcher(args.index, cache=False)
                 held = [i for i in range(len(rows)) if i % args.folds == fold]
                 for text in varies:

@@ -6,6 +6,11 @@ in the question, w's questions find t in their answers often (p(t|w) ≥ --min-p
 questions) and far more often than articles hold t at all (lift ≥ --min-lift). Weight p(t|w); at
 most --per-word terms a word. Reproducible: the same data, index and options give the same file.
 
+With --asked-out, also what readers asked each answering article (`title ⇥ article ⇥ word:count …`,
+indexer/data/asked_words.tsv): the content words of the train questions it answers, counted in
+questions, words statutes never use included (坠楼, 老公). The ranker scores a question against these
+as one more field of the article (ranking.ASKED_WEIGHT): document expansion from a query log.
+
 Also each question word's necessity (`word ⇥ = ⇥ weight`): how often the articles answering the
 questions that hold it hold it too, smoothed towards the average (--smoothing questions' worth)
 and divided by it; a word readers write and statutes do not (老公, 咋办) weighs less, one the answers
@@ -44,6 +49,7 @@ def main(argv=None) -> int:
     ap.add_argument("--per-word", type=int, default=4)
     ap.add_argument("--smoothing", type=float, default=5.0)
     ap.add_argument("--no-necessity", action="store_true")
+    ap.add_argument("--asked-out", default=None, help="also write what readers asked each answering article here")
     args = ap.parse_args(argv)
     rows = sc.load_judged(args.judged)
     if args.exclude_fold is not None:
@@ -103,7 +109,34 @@ def main(argv=None) -> int:
     Path(args.out).write_text("# word\tterm\tweight: learned by benchmarks/stard/learn_terms.py from STARD's train split"
                               f" ({len(rows)} questions); one a line.\n" + "\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(lines)} associations of {len({ln.split(chr(9))[0] for ln in lines})} words → {args.out}")
+    if args.asked_out:
+        write_asked(args.asked_out, rows, compiler, gen.question_words, set(by_key))
     return 0
+
+
+def asked_words(question: str, compiler, question_words) -> set[str]:
+    """A question's content words as the ranker analyses them (ranking.asked_words), whether or not
+    the statutes use them."""
+    return set(ranking.asked_words(compiler.units(question), question_words))
+
+
+def write_asked(out, rows, compiler, question_words, known) -> None:
+    """Each answering article's readers' words, counted in questions: most asked first, then by word."""
+    asked: dict[str, Counter] = defaultdict(Counter)
+    for row in rows:
+        words = asked_words(row["question"], compiler, question_words)
+        for key in row["answers"]:
+            if key in known:   # an article of the index (an answer the collection lacks says nothing)
+                asked[key].update(words)
+    lines = []
+    for key in sorted(asked):
+        title, article = key.rsplit("@", 1)
+        words = sorted(asked[key].items(), key=lambda kv: (-kv[1], kv[0]))
+        lines.append(f"{title}\t{article}\t" + " ".join(f"{w}:{c}" for w, c in words))
+    Path(out).write_text("# title\tarticle\tword:count …: what readers asked the article, learned by "
+                         f"benchmarks/stard/learn_terms.py from STARD's train split ({len(rows)} questions)\n"
+                         + "\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} articles' asked words → {out}")
 
 
 if __name__ == "__main__":

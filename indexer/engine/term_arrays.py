@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-FIELDS = ("text", "measure_title", "chapter", "doc_id")   # what questions, keywords and filters read most
+FIELDS = ("text", "measure_title", "chapter", "doc_id", "article")   # what questions, keywords, filters and asked words read most
 PARTS = ("terms", "bounds", "starts", "docs", "weights")
 SUFFIX = ".npy"
 

@@ -274,3 +274,18 @@ def test_a_compilers_kept_analysis_hands_out_fresh_words(laws):
     first[0].subwords.append("改动")
     first.pop()
     assert [(u.word, u.subwords, u.pos) for u in compiler.units("解除劳动合同经济补偿")] == expected
+
+
+def test_what_readers_asked_an_article_answers_a_question_in_their_own_words(laws, tmp_path, monkeypatch):
+    """A question sharing no word with the article (老板, 炒鱿鱼, 赔钱) finds it through the words
+    readers asked it with; a keyword query stays as typed."""
+    asked = tmp_path / "asked.tsv"
+    asked.write_text("# test\n中华人民共和国测试劳动法\t第三条\t老板:3 炒鱿鱼:2 赔钱:2\n", encoding="utf-8")
+    monkeypatch.setenv("POLICY_SEARCH_ASKED_WORDS", str(asked))
+    searcher = Searcher(laws.store.root)
+    question = "老板把我炒鱿鱼了，能要求赔钱吗？"
+    assert articles(searcher.search(question))[0] == ("中华人民共和国测试劳动法", "第三条")
+    assert searcher.search("炒鱿鱼")["total"] == 0
+    monkeypatch.setenv("POLICY_SEARCH_ASKED_WORDS", str(tmp_path / "empty.tsv"))
+    (tmp_path / "empty.tsv").write_text("# nothing asked\n", encoding="utf-8")
+    assert ("中华人民共和国测试劳动法", "第三条") not in articles(Searcher(laws.store.root).search(question))

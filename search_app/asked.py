@@ -20,6 +20,7 @@ class AskedWords:
 
     def __init__(self, bags: dict[int, dict[str, int]]):
         self.units = len(bags)
+        self.bags = bags
         lengths = {unit: sum(bag.values()) for unit, bag in bags.items()}
         average = sum(lengths.values()) / max(1, len(lengths))
         postings: dict[str, list[tuple[int, int]]] = {}
@@ -46,6 +47,11 @@ class AskedWords:
                     word = normalize(word)
                     bag[word] = bag.get(word, 0) + count
         return cls(bags)
+
+    def matched(self, unit: int, words) -> list[str]:
+        """The words readers asked the unit with, of these (a hit's explanation)."""
+        bag = self.bags.get(int(unit), {})
+        return [w for w in words if w in bag]
 
     def scores(self, words, count: int, k1: float, b: float) -> np.ndarray | None:
         """The words' BM25 per unit (count units), None when no unit was asked about with them."""

@@ -563,8 +563,12 @@ class Searcher:
         shown = {}   # unit → its live clauses and their scores, for the units a page shows
 
         def hit(unit, is_strict, score):
-            return self._hit(gen, s, unit, is_strict, score, *shown[unit], highlight_terms, strict_ids,
-                             strict_scores)
+            found = self._hit(gen, s, unit, is_strict, score, *shown[unit], highlight_terms, strict_ids,
+                              strict_scores)
+            asked = gen.asked().matched(unit, analysed.asked) if analysed.asked else []
+            if asked:   # readers asked this article with these words of the question
+                found["asked"] = asked
+            return found
 
         def score_clauses(page_units):
             clauses = [self._clauses(gen, s, unit, excluded) for unit in page_units]

@@ -284,7 +284,12 @@ def test_what_readers_asked_an_article_answers_a_question_in_their_own_words(law
     monkeypatch.setenv("POLICY_SEARCH_ASKED_WORDS", str(asked))
     searcher = Searcher(laws.store.root)
     question = "老板把我炒鱿鱼了，能要求赔钱吗？"
-    assert articles(searcher.search(question))[0] == ("中华人民共和国测试劳动法", "第三条")
+    found = searcher.search(question)
+    assert articles(found)[0] == ("中华人民共和国测试劳动法", "第三条")
+    assert found["hits"][0]["asked"] == ["老板", "炒鱿鱼", "赔钱"]   # what the hit owes to readers' words
+    unexpanded = searcher.search(question, expand=False)   # the page's "只检索输入的词"
+    assert all("asked" not in h for h in unexpanded["hits"])
+    assert ("中华人民共和国测试劳动法", "第三条") not in articles(unexpanded)
     assert searcher.search("炒鱿鱼")["total"] == 0
     monkeypatch.setenv("POLICY_SEARCH_ASKED_WORDS", str(tmp_path / "empty.tsv"))
     (tmp_path / "empty.tsv").write_text("# nothing asked\n", encoding="utf-8")

@@ -175,6 +175,16 @@ def test_relaxed_results_are_flagged_only_when_partial_matches_were_added(fake_a
     assert "只包含部分检索词" not in page(fake_app(question).test_client(), "/search?q=专利")
 
 
+def test_a_hit_found_through_what_readers_asked_says_so_escaped_with_a_way_out(fake_app, fakes):
+    asked = fakes.Searcher(result=fakes.result([fakes.hit(asked=["坠楼", "<b>医院</b>"])]))
+    body = page(fake_app(asked).test_client(), "/search?q=病人坠楼医院要赔吗")
+    assert "读者也这样问过本条：坠楼、&lt;b&gt;医院&lt;/b&gt;" in body and "<b>医院" not in body
+    assert "部分结果参考了读者问过的说法" in body and "expand=0" in body
+    plain = fakes.Searcher(result=fakes.result([fakes.hit()]))
+    body = page(fake_app(plain).test_client(), "/search?q=专利")
+    assert "读者也这样问过" not in body and "读者问过的说法" not in body
+
+
 @pytest.mark.parametrize("query, message", [
     ("q=%22专利", "检索式有误"),
     ("q=", "请输入检索词"),

@@ -53,12 +53,17 @@ class AskedWords:
         bag = self.bags.get(int(unit), {})
         return [w for w in words if w in bag]
 
-    def scores(self, words, count: int, k1: float, b: float) -> np.ndarray | None:
-        """The words' BM25 per unit (count units), None when no unit was asked about with them."""
+    def scores(self, words, count: int, k1: float, b: float, min_words: int = 1) -> np.ndarray | None:
+        """The words' BM25 per unit (count units) where at least min_words of them were asked of it;
+        None when no unit was."""
         found = [self.postings[w] for w in words if w in self.postings]
-        if not found:
+        if len(found) < min_words or not found:
             return None
         out = np.zeros(count)
+        held = np.zeros(count, dtype=np.int32)
         for ids, tf, relative, idf in found:
             out[ids] += idf * tf * (k1 + 1) / (tf + k1 * ((1 - b) + b * relative))
+            held[ids] += 1
+        if min_words > 1:
+            out[held < min_words] = 0.0
         return out

@@ -35,6 +35,7 @@ SINGLE_CHARACTER_WEIGHT = 0.5  # a one-character word (判, 告, 交): colloquia
 LAY_WEIGHT = 0.8            # the statutory terms a lay word stands for (corpus/lay_terms.txt), in all
 LEARNED_WEIGHT = 0.6        # × a learned association's weight (indexer/data/learned_terms.tsv)
 ASKED_WEIGHT = 0.7          # × a question's BM25 against what readers asked the unit (asked.py; CV on STARD)
+ASKED_MIN_WORDS = 1         # … counted where this many of its words were asked of the unit (CV: 1 ≥ 2, r@100 .803 vs .796)
 ASKED_B = 0.0               # … not length normalised (CV: 0 ≥ 0.3 > 0.75: a bag is long because many asked)
 NECESSITY_EXPONENT = 0.5    # × a question word's learned necessity to this power (questions only; CV: 0.5 > 1 > 0)
 SHORT_QUERY_TERMS = 3       # up to this many words: every word wanted, partial matches only to pad

@@ -550,7 +550,8 @@ class Searcher:
             partial=compiled.relaxable, plain=compiled.plain,
             excluded=excluded, question=analysed.question,
             bonus_match=bonus, first=first,
-            asked=gen.asked().scores(analysed.asked, units.count, ranking.K1, ranking.ASKED_B) if analysed.asked else None)
+            asked=gen.asked().scores(analysed.asked, units.count, ranking.K1, ranking.ASKED_B, ranking.ASKED_MIN_WORDS)
+            if analysed.asked else None)
         order = list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist()))
         if sort == "date":
             order = arrange.by_date(order, gen.doctable().date)

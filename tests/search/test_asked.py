@@ -46,3 +46,10 @@ def test_the_file_format_is_read_and_a_bad_line_named():
     for bad in ("测试法\t第一条", "测试法\t第一条\t赔偿", "测试法\t第一条\t赔偿:x", "\t第一条\t赔偿:1"):
         with pytest.raises(CorpusError, match=r"asked_words.tsv:2"):
             parse_asked_words(f"# ok\n{bad}\n", "asked_words.tsv")
+
+
+def test_min_words_leaves_out_units_asked_with_fewer_of_the_words():
+    asked = AskedWords({0: {"坠楼": 1, "医院": 1}, 1: {"医院": 1}})
+    both = asked.scores(["坠楼", "医院"], 2, 1.2, 0.0, min_words=2)
+    assert both[0] > 0 and both[1] == 0
+    assert asked.scores(["医院"], 2, 1.2, 0.0, min_words=2) is None

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 
-from . import checksums
+from . import checksums, facts
 from .engine import index as engine_index
 from .engine import manifest as engine_manifest
 from .engine import verify as engine_verify
@@ -63,6 +63,9 @@ def clause_records(doc: Document):
             record["chapter"] = m.chapter
         if m.article:
             record["article"] = m.article
+        stated = facts.states(clause.text)
+        if stated:
+            record["facts"] = stated
         yield record
 
 

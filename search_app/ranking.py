@@ -34,6 +34,7 @@ SUBWORD_WEIGHT = 0.3        # a word's dictionary sub-words (劳动合同 → �
 SINGLE_CHARACTER_WEIGHT = 0.5  # a one-character word (判, 告, 交): colloquial verbs, mostly
 LAY_WEIGHT = 0.8            # the statutory terms a lay word stands for (corpus/lay_terms.txt), in all
 LEARNED_WEIGHT = 0.6        # × a learned association's weight (indexer/data/learned_terms.tsv)
+ANSWER_TYPE_BONUS = 0.5     # × (1 + this) for a unit stating the kind of answer asked for (facts.py; 9 STARD 多久 questions, 3 folds: 0.2–0.5 > 0, 1.0 worse)
 ASKED_WEIGHT = 0.7          # × a question's BM25 against what readers asked the unit (asked.py; CV on STARD)
 ASKED_MIN_WORDS = 1         # … counted where this many of its words were asked of the unit (CV: 1 ≥ 2, r@100 .803 vs .796)
 ASKED_B = 0.0               # … not length normalised (CV: 0 ≥ 0.3 > 0.75: a bag is long because many asked)
@@ -259,7 +260,7 @@ class ArticleRanker:
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
              authority=True, window=200, partial=True, excluded=None, plain=True,
-             question=False, bonus_match=None, first=None, asked=None) -> Ranked:
+             question=False, bonus_match=None, first=None, asked=None, facts=None) -> Ranked:
         """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
         plain: the query is words only, so a unit holding every word (or its lay terms) is a full
         match; partial: whether units short of that may be added; question: the reader asked in
@@ -268,7 +269,8 @@ class ArticleRanker:
         matches, and a unit is no match at all when no other clause of it holds a query word;
         bonus_match: a clause match (ids, scores) whose best score a unit adds (a named law's articles);
         first: units shown before all others, in this order (the articles of a document the query names);
-        asked: per unit, the question's score against what readers asked it (a candidate of its own)."""
+        asked: per unit, the question's score against what readers asked it (a candidate of its own);
+        facts: (per unit, the answer types it states; the types the question asks for), as bits."""
         u = self.units
         acc, held = self.term_scores(postings, searcher, terms)
         if asked is not None:
@@ -301,6 +303,8 @@ class ArticleRanker:
             score += TITLE_BONUS * named
         if authority:
             score = score * self.authority
+        if facts is not None and facts[1]:   # it asks 多久: the articles stating a length of time
+            score = score * np.where(facts[0] & facts[1], 1.0 + ANSWER_TYPE_BONUS, 1.0)
         n_strict = int(strict.sum())
         short = is_short(n_sources, question)
         if short and unknown:   # a short query naming something the collection never mentions

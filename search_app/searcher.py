@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import checksums
+from indexer import checksums, facts
 from indexer.engine import evaluate
 from indexer.engine import index as whoosh_index   # the engine opens indexes (its patches installed)
 from indexer.engine import query as Q
@@ -321,6 +321,19 @@ class _Generation:
                                         self.postings.live(s))
         return found
 
+    def unit_facts(self) -> np.ndarray:
+        """Per unit, the answer types its clauses state (indexer/facts.py bits; none in an index
+        built before the facts column)."""
+        found = getattr(self, "_unit_facts", None)
+        if found is None:
+            units = self.units()
+            found = np.zeros(units.count, dtype=np.uint8)
+            reader = self.searcher().reader()
+            if "facts" in reader.schema:
+                np.bitwise_or.at(found, units.unit_of, evaluate.column_values(reader, "facts", np.uint8))
+            self._unit_facts = found
+        return found
+
     def asked(self) -> AskedWords:
         """What readers asked the articles (indexer/data/asked_words.tsv), on this generation's units."""
         found = getattr(self, "_asked", None)
@@ -550,6 +563,7 @@ class Searcher:
             partial=compiled.relaxable, plain=compiled.plain,
             excluded=excluded, question=analysed.question,
             bonus_match=bonus, first=first,
+            facts=(gen.unit_facts(), facts.asks(q)),
             asked=gen.asked().scores(analysed.asked, units.count, ranking.K1, ranking.ASKED_B, ranking.ASKED_MIN_WORDS)
             if analysed.asked else None)
         order = list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist()))
@@ -755,6 +769,7 @@ class Searcher:
                 gen.columns()
                 gen.ranker()
                 gen.asked()
+                gen.unit_facts()
                 gen.historical_or_duplicate()
                 gen.document_facets()
                 gen.repealed()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from whoosh.formats import Positions
 
 from .analysis import index_positions, text_cuts
+from .schema import ADDED_FIELDS
 from .segment_writer import TermPool
 
 
@@ -32,6 +33,7 @@ class ClauseAdder:
         self.fields = {name: self.schema[name] for name in self.schema.names()}
         self.plain = any(f.separate_spelling() or f.vector for f in self.fields.values())
         self.cuts = "cuts" in self.fields and "text" in self.fields   # an index built before cuts has none
+        self.absent = {name for name in ADDED_FIELDS if name not in self.fields}   # … nor these: left out
         self.items_cache: dict = {}
         self.encoded: dict = {}
         if not self.plain and not isinstance(writer.pool, TermPool):
@@ -41,6 +43,8 @@ class ClauseAdder:
 
     def add(self, record: dict) -> None:
         writer = self.writer
+        if self.absent:
+            record = {k: v for k, v in record.items() if k not in self.absent}
         if self.plain or any(name.startswith("_") for name in record):
             if self.cuts and record.get("text") and "cuts" not in record:
                 record = dict(record, cuts=text_cuts(self.fields["text"].analyzer, record["text"]))

@@ -388,6 +388,17 @@ def read_postings(searcher, fieldname, btext) -> tuple[np.ndarray, np.ndarray]:
     return (np.concatenate(ids), np.concatenate(weights)) if ids else EMPTY
 
 
+def column_values(reader, fieldname, dtype) -> np.ndarray:
+    """Every document's value of a numeric column, default 0 in the segments without it (an older
+    segment of an updated index): Whoosh's MultiReader leaves such segments out, shifting the rest."""
+    found = np.zeros(reader.doc_count_all(), dtype=dtype)
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_column(fieldname):
+            n = leaf.doc_count_all()
+            found[offset:offset + n] = np.fromiter(leaf.column_reader(fieldname), dtype=dtype, count=n)
+    return found
+
+
 def _blocks(searcher, fieldname, btext, values=False):
     """(global ids, weights, values) of a term's postings, segment by segment and a block at a
     time through Whoosh's own block decoding (Whoosh 2.7.4 cannot inline postings in its term

@@ -15,6 +15,8 @@ from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 FIELD_WEIGHTS = {"text": 1.0, "measure_title": 0.6, "departments": 0.5, "chapter": 0.3, "doc_title": 0.3}
 # searched word → names holding it → clauses with that exact term: (clause field with the names)
 CONTEXT_FIELDS = {"departments": "dept", "doc_title": "doc_id"}
+# fields newer than indexes still in use: an older index is updated in its own schema, without them
+ADDED_FIELDS = ("facts",)
 
 
 def make_schema(analyzer) -> Schema:
@@ -22,6 +24,7 @@ def make_schema(analyzer) -> Schema:
         doc_id=ID(stored=True, sortable=True),     # a column too: crowding reads it for hundreds of hits
         measure_key=COLUMN(VarBytesColumn()),     # doc_id:measure_no, for grouping hits by measure
         order=COLUMN(NumericColumn("i")),         # reading order within the document
+        facts=COLUMN(NumericColumn("B")),         # the answer types the clause states (indexer/facts.py), bits
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
         cuts=STORED(),                            # the text's segmentation (analysis.word_cuts), for highlighting
         measure_title=TEXT(analyzer=analyzer, phrase=True),

@@ -194,3 +194,22 @@ def test_phrases_found_from_position_arrays_are_whooshs(fixture, request):
         assert_same_as_whoosh(gen, type("C", (), {"query": phrase, "restrict": None})())
         matched += bool(len(gen.evaluator().ids(phrase)))
     assert matched > 50, "the sample must exercise matching phrases, not only misses"
+
+
+def test_a_column_missing_from_one_segment_reads_as_zeros_there_not_shifted(tmp_path):
+    """An update whose documents state no length of time writes a segment without the facts
+    column; the other segments' values stay at their own document numbers."""
+    corpus = copy_corpus(tmp_path / "corpus")
+    build_index([corpus], tmp_path / "index")
+    (corpus / "extra.txt").write_text("测试清单\n\n序号\t改革举措\t主要内容\t责任部门\n"
+                                      "1\t量子通信试点\t开展量子通信网络建设试点。\t省科技厅\n", encoding="utf-8")
+    update_index([corpus], tmp_path / "index")
+    reader = Searcher(tmp_path / "index", cache=False).generation().searcher().reader()
+    leaves = list(reader.leaf_readers())
+    assert [leaf.has_column("facts") for leaf, _ in leaves] == [True, False], "the fixture: one segment without"
+    values = evaluate.column_values(reader, "facts", np.uint8)
+    assert len(values) == reader.doc_count_all() and values.any()
+    for leaf, offset in leaves:
+        n = leaf.doc_count_all()
+        expected = list(leaf.column_reader("facts")) if leaf.has_column("facts") else [0] * n
+        assert values[offset:offset + n].tolist() == expected

@@ -13,6 +13,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from indexer.build import BuildError, build_index, update_index
+from indexer.engine.schema import make_schema
 from indexer.clauses import document_clauses
 from indexer.model import CorpusError
 from indexer.readers import read_document
@@ -128,6 +129,25 @@ def test_build_while_another_builder_holds_the_lock(tmp_path, corpus_dir, index_
 
 
 # -- update ---------------------------------------------------------------------------------------
+
+def test_an_index_built_before_a_field_was_added_is_updated_in_its_own_schema(tmp_path, corpus_dir, monkeypatch):
+    """An index made before the facts column (indexer/facts.py) takes new documents without it,
+    and is searched as before; only a rebuild adds the column."""
+    import indexer.build as build
+
+    def older_schema(analyzer):
+        schema = make_schema(analyzer)
+        schema.remove("facts")
+        return schema
+
+    monkeypatch.setattr(build, "make_schema", older_schema)
+    build_index([corpus_dir], tmp_path / "index")
+    monkeypatch.undo()
+    (corpus_dir / "extra.txt").write_text(EXTRA.replace("开展", "三年内开展"), encoding="utf-8")
+    summary = update_index([corpus_dir], tmp_path / "index", procs=2)
+    assert summary["added"] == 1
+    assert "facts" not in whoosh_index.open_dir(IndexStore(tmp_path / "index").current).schema
+    assert hits(Searcher(tmp_path / "index"), "量子通信试点多久")[0]["clause_id"] == "extra:1:1:1"
 
 def test_update_adds_changes_and_removes_only_those_documents(tmp_path, corpus_dir, index_dir):
     """Each update re-indexes the touched document only; the seed's entry and clauses stay as they were."""

@@ -294,3 +294,29 @@ def test_what_readers_asked_an_article_answers_a_question_in_their_own_words(law
     monkeypatch.setenv("POLICY_SEARCH_ASKED_WORDS", str(tmp_path / "empty.tsv"))
     (tmp_path / "empty.tsv").write_text("# nothing asked\n", encoding="utf-8")
     assert ("中华人民共和国测试劳动法", "第三条") not in articles(Searcher(laws.store.root).search(question))
+
+
+TIMES = """# 中华人民共和国测试时效法
+
+2020年5月28日 第十三届全国人民代表大会第三次会议通过
+
+<!-- INFO END -->
+
+第一条 诉讼时效期间中止。诉讼时效期间中断。
+
+第二条 当事人向人民法院请求保护民事权利的诉讼时效期间为三年，法律另有规定的，依照其规定。
+"""
+
+
+@pytest.mark.parametrize("bonus, order", [(ranking.ANSWER_TYPE_BONUS, ["第二条", "第一条"]), (0.0, ["第一条", "第二条"])])
+def test_a_how_long_question_puts_the_article_stating_a_length_of_time_first(tmp_path, monkeypatch, bonus, order):
+    """多久 matches no word: the answer type it asks for is its only trace (indexer/facts.py). The
+    article naming the term more often but stating no time ranks first only without the prior."""
+    folder = tmp_path / "laws" / "民法"
+    folder.mkdir(parents=True)
+    (folder / "中华人民共和国测试时效法(2020-05-28).md").write_text(TIMES, encoding="utf-8")
+    build_index([copy_corpus(tmp_path / "corpus"), tmp_path / "laws"], tmp_path / "index")
+    monkeypatch.setattr(ranking, "ANSWER_TYPE_BONUS", bonus)
+    searcher = Searcher(tmp_path / "index")
+    assert [a for _, a in articles(searcher.search("诉讼时效期间是多久？"))] == order
+    assert articles(searcher.search("诉讼时效期间"))[0] == ("中华人民共和国测试时效法", "第一条")   # no question: as scored

@@ -1,4 +1,4 @@
-"""A parsed query → Whoosh queries, through the same analyzer the index used.
+"""A parsed query → the engine's query tree (indexer/engine/query.py), through the same analyzer the index used.
 
 A query word becomes *units*, one per jieba precise-mode word; a unit matches its word or all of
 its dictionary sub-words (so 专利权 in the query finds 专利权, and 专利 finds 专利权), in any of the
@@ -6,7 +6,6 @@ weighted fields. Synonym groups widen a unit run to each equivalent term. Units 
 """
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -32,13 +31,6 @@ MAX_CACHED_TEXTS = 20_000   # texts whose analysis a compiler keeps (one compile
 # a document's name with an article number after it, 第 left out (劳动合同法47条, 刑法 二十条)
 NAMED_ARTICLE_RE = re.compile(rf"(?P<name>.*?)\s*第?\s*(?P<n>[{NUMERAL_CHARS}]+|\d+)\s*条(?:之(?P<sub>[{NUMERAL_CHARS}]+|\d+))?")
 NAME_MARKS = str.maketrans("", "", "《》〈〉 \u3000")
-
-
-class Or(Q.Or):
-    """Whoosh's Or, always matched as a tree of unions: its default preloads an array the size of
-    the segment for every OR on small segments, which made each query tens of milliseconds."""
-
-    matcher_type = Q.Or.DEFAULT_MATCHER
 
 
 def _matches_nothing(q: Q.Query) -> bool:
@@ -127,7 +119,7 @@ class QueryCompiler:
         if not wider:
             return q
         alts = [self.units_query_plain(self.units(b), terms, fields) for b in wider]
-        return Or([q] + [a.with_boost(BROADER_WEIGHT) for a in alts])
+        return Q.Or([q] + [a.with_boost(BROADER_WEIGHT) for a in alts])
 
     def _unit_query(self, unit: Unit, terms: set[str], fields=None, broad=False) -> Q.Query:
         """Per field, the first alternative the field holds at all: the word itself (inside longer
@@ -156,7 +148,7 @@ class QueryCompiler:
                 if q is None:
                     continue
             else:
-                # boosts given to the constructors: Whoosh's with_boost deep-copies the query
+                # boosts given to the constructors: with_boost copies the query
                 weight = FIELD_WEIGHTS[fname]
                 q = Q.Term(fname, alt[0], boost=weight) if len(alt) == 1 else \
                     Q.And([Q.Term(fname, w) for w in alt], boost=weight)
@@ -164,7 +156,7 @@ class QueryCompiler:
             per_field.append(q)
         if not per_field:
             return Q.NullQuery
-        return Or(per_field) if len(per_field) > 1 else per_field[0]
+        return Q.Or(per_field) if len(per_field) > 1 else per_field[0]
 
     def context_query(self, fname: str, words: list[str], broad=False) -> Q.Query | None:
         """Clauses whose document title (or department name) holds all these words, at a fixed score;
@@ -174,7 +166,7 @@ class QueryCompiler:
         if not found or (len(found) > MAX_CONTEXT_NAMES and not broad):
             return None
         clause_field = CONTEXT_FIELDS[fname]
-        q = Or([Q.Term(clause_field, n) for n in sorted(found)]) if len(found) > 1 else Q.Term(clause_field, found.pop())
+        q = Q.Or([Q.Term(clause_field, n) for n in sorted(found)]) if len(found) > 1 else Q.Term(clause_field, found.pop())
         return Q.ConstantScoreQuery(q, CONTEXT_SCORE * FIELD_WEIGHTS[fname])
 
     def units_query(self, units: list[Unit], terms: set[str], fields=None, broad=False) -> Q.Query:
@@ -189,7 +181,7 @@ class QueryCompiler:
                         other_units = self.units(other)
                         if other_units:
                             alts.append(self.units_query_plain(other_units, terms, fields, broad))
-                    parts.append(Or(alts))
+                    parts.append(Q.Or(alts))
                     i = j
                     break
             else:
@@ -211,7 +203,7 @@ class QueryCompiler:
         words = [w for w, _ in tokens]
         gaps = [b[1] - a[1] for a, b in zip(tokens, tokens[1:])]
         terms.update(words)
-        return Or([Q.Phrase(f, words, slop=max(gaps), boost=FIELD_WEIGHTS[f]) for f in PHRASE_FIELDS])
+        return Q.Or([Q.Phrase(f, words, slop=max(gaps), boost=FIELD_WEIGHTS[f]) for f in PHRASE_FIELDS])
 
     def word_query(self, word: Word, terms: set[str], fields=None) -> Q.Query | None:
         """A word's query; with fields, in those fields when it occurs there at all."""
@@ -303,7 +295,7 @@ class QueryCompiler:
                 docs |= self.named_documents(group[0].text)
         if not docs:
             return None
-        q = Or([Q.Term("doc_id", d) for d in sorted(docs)]) if len(docs) > 1 else Q.Term("doc_id", docs.pop())
+        q = Q.Or([Q.Term("doc_id", d) for d in sorted(docs)]) if len(docs) > 1 else Q.Term("doc_id", docs.pop())
         return Q.ConstantScoreQuery(q, SHORT_TITLE_SCORE)
 
     def compile(self, parsed: ParsedQuery) -> Compiled:
@@ -320,7 +312,7 @@ class QueryCompiler:
                 continue
             options = [q for q in (self.word_query(w, terms, naming) for w in group) if q is not None]
             if options:
-                required.append(options[0] if len(options) == 1 else Or(options))
+                required.append(options[0] if len(options) == 1 else Q.Or(options))
             if len(group) == 1 and not group[0].phrase and not self.is_article(group[0]):
                 plain_units += self.units(group[0].text)
         if not required and parsed.groups and not parsed.filters:   # with a filter, the filter alone stands
@@ -334,7 +326,7 @@ class QueryCompiler:
                 base = Q.AndMaybe(base, bonus)
         negatives = [q for q in (self.negative_query(w) for w in parsed.negated) if q is not None]
         if negatives:
-            base = Q.AndNot(base, Or(negatives) if len(negatives) > 1 else negatives[0])
+            base = Q.AndNot(base, Q.Or(negatives) if len(negatives) > 1 else negatives[0])
         only_plain = all(len(g) == 1 and not g[0].phrase and not self.is_article(g[0]) for g in parsed.groups)
         relaxable = only_plain and (len(plain_units) >= 2 or any(len(u.subwords) > 1 for u in plain_units))
         return Compiled(base, terms, plain_units, relaxable, plain=only_plain and bool(parsed.groups))
@@ -353,7 +345,7 @@ class QueryCompiler:
         negatives = [q for q in (self.negative_query(w) for w in parsed.negated) if q is not None]
 
         def finish(q):
-            return Q.AndNot(q, Or(negatives)) if negatives else q
+            return Q.AndNot(q, Q.Or(negatives)) if negatives else q
 
         if content and len(content) < len(units):
             terms: set[str] = set()
@@ -380,8 +372,6 @@ class QueryCompiler:
             terms = set()
             parts = [self.unit_query(Unit(w), terms, broader=True) for w in pieces]
             need = max(1, math.ceil(RELAX_SHARE * len(parts)))
-            # Whoosh's Or has no working minmatch: the share is a filter of k-term combinations
-            combos = [Q.And(c) for c in itertools.combinations(parts, need)]
-            restrict = combos[0] if len(combos) == 1 else Or(combos)
+            restrict = Q.Or(parts, min_match=need)
             whole = [self.unit_query(Unit(u.word), terms) for u in content if u.word not in pieces]
-            yield Compiled(finish(Or(parts + whole)), terms, content, False, restrict)
+            yield Compiled(finish(Q.Or(parts + whole)), terms, content, False, restrict)

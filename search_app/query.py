@@ -1,4 +1,4 @@
-"""The reader's query language, parsed into a small tree before any Whoosh query is built.
+"""The reader's query language, parsed into a small tree before the engine's query tree is built.
 
     专利 质押            words, all required
     "协议工资制"          a phrase: these words, adjacent, in order (ASCII quotes; a question's

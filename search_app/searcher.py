@@ -26,7 +26,7 @@ from indexer.store import IndexStore
 
 from . import arrange, ranking, spelling
 from .asked import AskedWords
-from .compile import NAME_MARKS, Or, QueryCompiler
+from .compile import NAME_MARKS, QueryCompiler
 from .units import Units
 from .highlight import highlight
 from .limits import MAX_PAGE, MAX_PER_PAGE
@@ -265,7 +265,7 @@ class _Generation:
                     later.append(doc_id)
                 elif digest:
                     seen.add(digest)
-            found = self._duplicates = (self.evaluator().ids(Or([Q.Term("doc_id", d) for d in later]))
+            found = self._duplicates = (self.evaluator().ids(Q.Or([Q.Term("doc_id", d) for d in later]))
                                         if later else np.empty(0, np.int32))
         return found
 
@@ -553,7 +553,7 @@ class Searcher:
                                                    for g in split.groups):
             # the query is a document's name: that document (its articles in order) before those citing it
             docs = sorted(set().union(*(compiler.named_documents(g[0].text) for g in split.groups)))
-            first = np.unique(units.unit_of[evaluator.ids(Or([Q.Term("doc_id", d) for d in docs]))])
+            first = np.unique(units.unit_of[evaluator.ids(Q.Or([Q.Term("doc_id", d) for d in docs]))])
         ranked = gen.ranker().rank(
             gen.postings, gen.searcher(), terms, strict_ids, strict_scores,
             units.lift(allowed) if allowed is not None else None,
@@ -653,10 +653,10 @@ class Searcher:
             low, high = (arrange.date_bound(value, False, key), None) if key == "from" else \
                 (None, arrange.date_bound(value, True, key))
             ids = arrange.documents_in_range(gen.manifest, low, high)
-            return Or([Q.Term("doc_id", d) for d in ids]) if ids else Q.NullQuery
+            return Q.Or([Q.Term("doc_id", d) for d in ids]) if ids else Q.NullQuery
         if key in DOC_META_FILTERS:
             ids = gen.documents_where(DOC_META_FILTERS[key], value)
-            return Or([Q.Term("doc_id", d) for d in ids]) if ids else Q.NullQuery
+            return Q.Or([Q.Term("doc_id", d) for d in ids]) if ids else Q.NullQuery
         raise QueryError(f"unknown filter {key!r}")
 
     @staticmethod
@@ -730,7 +730,7 @@ class Searcher:
         if summary is None:
             return None
         s = gen.searcher()
-        results = s.search(Q.Term("doc_id", doc_id), limit=None, sortedby="order")
+        results = s.search(Q.to_whoosh(Q.Term("doc_id", doc_id)), limit=None, sortedby="order")
         measures: dict[int, dict] = {}
         for hit in results:
             f = hit.fields()

@@ -1,4 +1,4 @@
-"""Compiled Whoosh queries evaluated over posting lists held as numpy arrays.
+"""Query trees (query.py) evaluated over posting lists held as numpy arrays.
 
 Whoosh matches a query by stepping Python matcher objects one document at a time: a word found
 in 20,000 clauses, looked up in five fields, costs some 100,000 Python calls, and the total and
@@ -7,7 +7,7 @@ index generation into an array of document numbers and one of BM25F scores, comp
 Whoosh's own formula and statistics (its idf, average field lengths and byte-coded lengths), so
 rankings are Whoosh's. And/Or/AndNot/AndMaybe/boosts/constant scores become array operations,
 and phrases are checked on word-position arrays read the same way, only in clauses holding
-every word. Anything else goes to Whoosh's own matchers.
+every word (a phrase of one word, or of a slop beyond MAX_ARRAY_SLOP, by Whoosh's own matcher).
 
 A match is `(ids, scores)`: sorted unique document numbers and their scores.
 """
@@ -19,10 +19,10 @@ from math import log
 from pickle import loads
 
 import numpy as np
-from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from . import query as Q
 from .scoring import BM25_B, BM25_K1
 from .term_arrays import TermArrays
 
@@ -220,11 +220,10 @@ class Evaluator:
         return found
 
     def _evaluate(self, q):
-        for cls in type(q).__mro__:
-            method = _METHODS.get(cls)
-            if method is not None:
-                return method(self, q)
-        return self._whoosh(q)
+        method = _METHODS.get(type(q))
+        if method is None:
+            raise TypeError(f"not a query of the engine (indexer.engine.query): {q!r}")
+        return method(self, q)
 
     # -- leaves -------------------------------------------------------------------------------
     def _Term(self, q):
@@ -241,8 +240,6 @@ class Evaluator:
         return EMPTY
 
     def _Every(self, q):
-        if q.fieldname not in (None, "", "*"):
-            return self._whoosh(q)
         n = self.searcher.doc_count_all()
         live = self.postings.live(self.searcher)
         ids = np.arange(n, dtype=np.int32) if live is None else np.flatnonzero(live).astype(np.int32)
@@ -301,11 +298,16 @@ class Evaluator:
     # -- compounds ----------------------------------------------------------------------------
     def _Or(self, q):
         subs = q.subqueries
-        if not subs:
+        if not subs or q.min_match > len(subs):
             return EMPTY
         if len(subs) == 1:          # Whoosh ignores a one-member compound's boost
             return self.evaluate(subs[0])
-        ids, scores = _union([self.evaluate(s) for s in subs], self.searcher.doc_count_all())
+        parts = [self.evaluate(s) for s in subs]
+        ids, scores = _union(parts, self.searcher.doc_count_all())
+        if q.min_match > 1:         # the ids matched by at least min_match children
+            held = sum(_member(ids, p[0]).astype(np.int32) for p in parts)
+            keep = held >= q.min_match
+            ids, scores = ids[keep], scores[keep]
         return (ids, scores * q.boost) if q.boost != 1.0 else (ids, scores)
 
     def _And(self, q):
@@ -351,9 +353,10 @@ class Evaluator:
         """Whoosh's matcher for q, segment by segment; with candidates, only those documents."""
         s = self.searcher
         context = s.context()
+        whoosh_query = Q.to_whoosh(q)
         ids, scores = [], []
         for sub, offset in s.leaf_searchers():
-            m = q.matcher(sub, context)
+            m = whoosh_query.matcher(sub, context)
             if candidates is None:
                 while m.is_active():
                     ids.append(m.id() + offset)

@@ -82,7 +82,7 @@ def default_index(clauses: int) -> Path:
 
 def server_cache_size() -> int:
     try:
-        from search_app.searcher import RESULT_CACHE_SIZE
+        from search_app.generation import RESULT_CACHE_SIZE
         return RESULT_CACHE_SIZE
     except ImportError:
         return 0

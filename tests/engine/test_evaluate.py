@@ -9,7 +9,8 @@ from indexer.build import build_index, update_index
 from indexer.engine import evaluate
 from indexer.engine import query as Q
 from search_app.query import parse
-from search_app.searcher import Searcher, _Facet
+from search_app.generation import Facet
+from search_app.searcher import Searcher
 from tests.conftest import CORPUS, SHARED, copy_corpus
 
 SHAPES = ["专利质押", "应收账款融资", "科技型企业融资", "\"协议工资制\"", "人民银行 OR 证监会", "融资 -质押",
@@ -131,7 +132,7 @@ def test_an_excluded_word_excludes_the_first_match_too(searcher):
 def test_facet_counts_values_of_the_matched_clauses_only():
     docs = [np.array([0, 2]), np.array([1, 2, 3])]
     values = [np.zeros(2, np.int32), np.ones(3, np.int32)]
-    facet = _Facet(["乙厅", "甲厅"], docs, values, doccount=5)
+    facet = Facet(["乙厅", "甲厅"], docs, values, doccount=5)
     assert facet.count(np.array([2, 3, 4])) == {"甲厅": 2, "乙厅": 1}
     assert facet.count(np.array([0, 1])) == {"乙厅": 1, "甲厅": 1}   # ties by name
     assert facet.count(np.array([1, 2, 3]), limit=1) == {"甲厅": 3}

@@ -94,12 +94,12 @@ def test_search_highlights_never_change_the_text(searcher):
 def test_hits_are_highlighted_from_the_stored_segmentation_as_from_jieba(seed_index, monkeypatch):
     """Clauses carry their segmentation (cuts): highlighting a hit segments nothing, and marks
     exactly what segmenting the text again marks."""
-    import search_app.searcher as searcher_module
+    import search_app.hits as hits_module
     from indexer.engine.analysis import JiebaTokenizer
     from search_app.searcher import Searcher
     calls, segmented = [], []
-    real = searcher_module.highlight
-    monkeypatch.setattr(searcher_module, "highlight",
+    real = hits_module.highlight
+    monkeypatch.setattr(hits_module, "highlight",
                         lambda analyzer, text, terms, cuts=None: calls.append((analyzer, text, terms, cuts))
                         or real(analyzer, text, terms, cuts))
     monkeypatch.setattr(JiebaTokenizer, "words_holding", lambda self, text, terms: segmented.append(text) or [])

@@ -252,7 +252,7 @@ def test_page_lists_an_articles_other_matching_clauses(laws_client):
 def test_facets_counted_per_document_equal_counting_each_units_first_clause(laws):
     """category, province and the document are a document's values: counted from units per
     document in one pass, they must be what counting every unit's first clause gives."""
-    from search_app.searcher import FACETS
+    from search_app.generation import FACETS
     gen = laws.generation()
     units = gen.units()
     matched = np.flatnonzero(units.live)

@@ -12,6 +12,7 @@ NUMERAL = rf"[{NUMERAL_CHARS}]+|\d+"
 # an article reference anywhere (第二十条, 第 20 条, 第二十条之一), and one heading an article's line
 # (followed by its end, a space or a colon, which it takes along)
 ARTICLE_RE = re.compile(rf"第\s*({NUMERAL})\s*条(?:之\s*({NUMERAL}))?")
+ARTICLE = re.sub(r"\((?!\?)", "(?:", ARTICLE_RE.pattern)   # the same, without groups: for larger patterns
 ARTICLE_HEADING_RE = re.compile(ARTICLE_RE.pattern + r"(?=$|[\s:：])[\s:：]*")
 
 

@@ -171,7 +171,7 @@ class Generation:
         self.frequencies = {}
         for name in ("_facets", "_columns", "_historical", "_context", "_doctable", "_frequent", "_repealed",
                      "_duplicates", "_historical_or_duplicate", "_units", "_ranker", "_doc_valued", "_asked",
-                     "_unit_facts", "_lexicon"):
+                     "_unit_facts"):
             self.__dict__.pop(name, None)
 
     def compiler(self) -> QueryCompiler:

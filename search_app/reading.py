@@ -11,15 +11,14 @@ import re
 
 from markupsafe import Markup, escape
 
+from indexer.numerals import ARTICLE, ARTICLE_RE, NUMERAL, article_label
+
 from .highlight import matched_spans
 
-NUMERAL = "[零〇一二三四五六七八九十百千万两0-9]+"
-LEVEL_RE = re.compile(rf"第{NUMERAL}(?:分编|编|章|节)")
+LEVEL_RE = re.compile(rf"第\s*(?:{NUMERAL})\s*(?P<level>分编|编|章|节)")
 LEVELS = {"编": 1, "分编": 2, "章": 3, "节": 4}
-ARTICLE = rf"第{NUMERAL}条(?:之[一二三四五六七八九十]+)?"
-# 《title》第X条, 本法第X条 (本条例, 本规定 …), 《title》 alone
+# 《title》第X条, 本法第X条 (本条例, 本规定 …), 《title》 alone; the article patterns are indexer/numerals.py's
 REFERENCE_RE = re.compile(rf"《(?P<title>[^《》]{{2,60}})》(?P<other>{ARTICLE})?|本(?:法|条例|规定|办法|细则|决定|解释)(?P<own>{ARTICLE})")
-ARTICLE_RE = re.compile(ARTICLE)
 MAX_TITLE, MIN_TITLE = 30, 3   # a title written before 第X条 without 《》: its length
 
 
@@ -65,7 +64,7 @@ def split_chapter(chapter: str | None) -> list[str]:
 
 def level_of(text: str) -> int:
     m = LEVEL_RE.match(text)
-    return LEVELS[re.sub(rf"^第{NUMERAL}", "", m.group(0))] if m else 3
+    return LEVELS[m.group("level")] if m else 3
 
 
 def label(m: dict) -> str:
@@ -109,13 +108,14 @@ def render_clause(text: str, analyzer, terms, doc_id: str, own_articles: set[str
     spans = []   # (start, end, href)
     for m in REFERENCE_RE.finditer(text):
         href = None
-        if m.group("own") and m.group("own") in own_articles:
-            href = "#" + m.group("own")
+        own = m.group("own") and article_label(m.group("own"))
+        if own and own in own_articles:
+            href = "#" + own
         elif m.group("title"):
             name = m.group("title").strip()
             target = titles.get(name) or titles.get(name.removeprefix("中华人民共和国"))
             if target is not None:
-                href = other(target, m.group("other"))
+                href = other(target, m.group("other") and article_label(m.group("other")))
         if href is not None:
             spans.append((m.start(), m.end(), href))
     taken = [(a, b) for a, b, _ in spans]
@@ -126,7 +126,7 @@ def render_clause(text: str, analyzer, terms, doc_id: str, own_articles: set[str
         for k in range(len(before), MIN_TITLE - 1, -1):
             target = titles.get(before[-k:])
             if target is not None:
-                href = other(target, m.group(0))
+                href = other(target, article_label(m.group(0)))
                 if href is not None:
                     spans.append((m.start() - k, m.end(), href))
                 break

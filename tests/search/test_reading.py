@@ -56,3 +56,14 @@ def test_clause_html_escapes_the_text_and_adds_only_marks_and_links(searcher):
                                 lambda d: "/doc/" + d)
     assert str(out) == ('&lt;b&gt;依照<a class="ref" href="#第二条">本法第二条</a>开展'
                         '<mark class="q">专利质押</mark>。&lt;/b&gt;')
+
+
+def test_references_in_arabic_numerals_or_spaced_link_to_the_articles_own_label(searcher):
+    """本法第 2 条 and 《劳动合同法》第39条 reach 第二条 and #第三十九条: one article pattern
+    (indexer/numerals.py) for the index, queries and the reading page."""
+    analyzer = searcher.generation().analyzer
+    out = str(reading.render_clause("依照本法第 2 条和《劳动合同法》第39条处理。", analyzer, set(), "d", {"第二条"},
+                                    {"劳动合同法": "ld"}, lambda d: "/doc/" + d))
+    assert '<a class="ref" href="#第二条">本法第 2 条</a>' in out
+    assert '<a class="ref" href="/doc/ld#第三十九条">《劳动合同法》第39条</a>' in out
+    assert reading.level_of("第 二 分编 合同") == 2 and reading.level_of("第三章 通则") == 3

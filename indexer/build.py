@@ -13,6 +13,7 @@ from .engine import index as engine_index
 from .engine import manifest as engine_manifest
 from .engine import verify as engine_verify
 from .engine.clause_adder import ClauseAdder
+from .engine.clause_record import ClauseRecord
 from .clauses import document_clauses
 from .corpus import discover, file_hash, mark_versions, read_all, read_source, unread_files
 from .model import CorpusError, Document
@@ -40,33 +41,25 @@ class BuildError(RuntimeError):
 
 
 def clause_records(doc: Document):
-    """The Whoosh documents of one policy document, one per clause; empty fields left out."""
+    """The engine's records of one policy document, one per clause."""
     meta = doc.meta
     doc_info = {"doc_title": doc.title, "category": meta.get("category"), "province": meta.get("province"),
                 "version_date": meta.get("version_date"), "doc_number": meta.get("doc_number")}
-    doc_fields = {k: v for k, v in (("category", meta.get("category")),
-                                     ("province", meta.get("province")), ("doc_number", meta.get("doc_number")),
-                                     ("historical", True if meta.get("historical") else None)) if v}
     by_measure = {m.no: m for m in doc.measures}
     for order, clause in enumerate(document_clauses(doc)):
         m = by_measure[clause.measure_no]
         info = dict(doc_info, clause_id=clause.clause_id, measure_no=m.no, paragraph=clause.paragraph,
                     sentence=clause.sentence, measure_title=m.title, departments=m.departments,
                     chapter=m.chapter, article=m.article)
-        record = dict(doc_fields, doc_id=doc.doc_id, measure_key=f"{doc.doc_id}:{m.no}".encode(), order=order,
-                      text=clause.text, info={k: v for k, v in info.items() if v not in (None, "", [])})
-        if m.title and m.title != m.article:   # an article's label is its `article` term, not title text
-            record["measure_title"] = m.title
-        if m.departments:
-            record["dept"] = ",".join(d.replace(",", "，") for d in m.departments)
-        if m.chapter:
-            record["chapter"] = m.chapter
-        if m.article:
-            record["article"] = m.article
-        stated = facts.states(clause.text)
-        if stated:
-            record["facts"] = stated
-        yield record
+        yield ClauseRecord(
+            doc_id=doc.doc_id, measure_key=f"{doc.doc_id}:{m.no}".encode(), order=order, text=clause.text,
+            info={k: v for k, v in info.items() if v not in (None, "", [])},
+            # an article's label is its `article` term, not title text
+            measure_title=m.title if m.title and m.title != m.article else None,
+            dept=",".join(d.replace(",", "，") for d in m.departments) or None,
+            chapter=m.chapter or None, article=m.article or None,
+            category=meta.get("category"), province=meta.get("province"), doc_number=meta.get("doc_number"),
+            historical=bool(meta.get("historical")), facts=facts.states(clause.text))
 
 
 def resources_digest(corpus_root) -> str:

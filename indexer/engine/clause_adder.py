@@ -4,6 +4,7 @@ from __future__ import annotations
 from whoosh.formats import Positions
 
 from .analysis import index_positions, text_cuts
+from .clause_record import ClauseRecord
 from .schema import ADDED_FIELDS
 from .segment_writer import TermPool
 
@@ -41,8 +42,10 @@ class ClauseAdder:
                 raise ValueError("ClauseAdder needs a writer that holds no postings yet")
             writer.pool = TermPool(writer._tempstorage, writer.pool.limit)
 
-    def add(self, record: dict) -> None:
+    def add(self, record: ClauseRecord | dict) -> None:
         writer = self.writer
+        if isinstance(record, ClauseRecord):
+            record = record.fields()
         if self.absent:
             record = {k: v for k, v in record.items() if k not in self.absent}
         if self.plain or any(name.startswith("_") for name in record):

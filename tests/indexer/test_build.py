@@ -412,6 +412,7 @@ class PlainAdder:
 
     def add(self, record):
         from indexer.engine.analysis import text_cuts
+        record = record.fields()
         cuts = text_cuts(self.writer.schema["text"].analyzer, record["text"])
         self.writer.add_document(**record, **({"cuts": cuts} if cuts is not None else {}))
 

@@ -26,6 +26,8 @@ import re
 
 import numpy as np
 
+from indexer.engine import query as Q
+
 from . import evaluate
 from .units import Units
 
@@ -33,6 +35,8 @@ K1, B = 1.2, 0.75
 SUBWORD_WEIGHT = 0.3        # a word's dictionary sub-words (劳动合同 → 劳动, 合同), each
 SINGLE_CHARACTER_WEIGHT = 0.5  # a one-character word (判, 告, 交): colloquial verbs, mostly
 LAY_WEIGHT = 0.8            # the statutory terms a lay word stands for (corpus/lay_terms.txt), in all
+EXPANSION_TOGETHER = True   # an expansion of several words (社保 → 社会保险费) holds only where they stand together
+SCATTERED_WEIGHT = 0.5      # × its score where they are all in the unit, apart
 LEARNED_WEIGHT = 0.6        # × a learned association's weight (indexer/data/learned_terms.tsv)
 ANSWER_TYPE_BONUS = 0.5     # × (1 + this) for a unit stating the kind of answer asked for (facts.py; 9 STARD 多久 questions, 3 folds: 0.2–0.5 > 0, 1.0 worse)
 ASKED_WEIGHT = 0.7          # × a question's BM25 against what readers asked the unit (asked.py; CV on STARD)
@@ -61,6 +65,8 @@ class Term:
     holds: bool = True        # holding it holds the source word (not so for a sub-word of it)
     pieces: int = 1           # of a word the index never saw, or an expansion of several words:
     group: str = ""           # how many of the group's terms must all be held for any to count
+    together: int = 0         # an expansion's words hold it where they stand together: the phrase's slop
+    at: int = 0               # … and this word's place in it
 
 
 class ScoredTerm(NamedTuple):
@@ -105,6 +111,7 @@ class Analysed:
     expanded: dict[str, list[str]]   # reader's word → the expansion terms the collection holds
     question: bool                   # a question word was typed (怎么办, 可以, 谁 …)
     asked: list[str] = field(default_factory=list)   # a question's words for what readers asked (asked.py)
+    keywords: int = 0                # how many keywords: the reader's space-separated groups, or one group's words
 
 
 def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None = None) -> Analysed:
@@ -114,26 +121,35 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
     out: dict[str, Term] = {}
     expanded: dict[str, list[str]] = {}
 
-    def add(word, weight, source, holds=True, pieces=1, group=""):
+    def add(word, weight, source, holds=True, pieces=1, group="", together=0, at=0):
         found = out.get(word)
         if found is None or weight > found.weight:
-            out[word] = Term(word, weight, source, holds, pieces, group or source)
+            out[word] = Term(word, weight, source, holds, pieces, group or source, together, at)
 
     df = compiler.doc_frequency
 
     def expand(source, word, weight, holds):
-        units = compiler.units(word)
-        found = [u.word for u in units if df("text", u.word)]
-        for w in found:   # a term of several words counts where all of them stand in one unit
-            add(w, weight / len(found), source, holds=holds, pieces=len(found), group=f"{source}→{word}")
+        units = [u for u in compiler.units(word) if df("text", u.word)]
+        found = [u.word for u in units]
+        # a term of several words counts where all of them stand together in one sentence of the unit
+        slop = max((b.pos - a.pos for a, b in zip(units, units[1:])), default=0) + 1 if EXPANSION_TOGETHER else 0
+        for at, w in enumerate(found):
+            add(w, weight / len(found), source, holds=holds, pieces=len(found), group=f"{source}→{word}",
+                together=slop, at=at)
         if found and word not in expanded.setdefault(source, []):
             expanded[source].append(word)
 
     every = [compiler.units(text) for text in words]
     every_unit = [u for units in every for u in units]
     analysed = [[u for u in units if u.word not in question_words] for units in every]
+    # a question word was typed, or the words end as a question does (？, 吗, 呢: 是犯法吗？)
+    is_question = sum(map(len, every)) > sum(map(len, analysed)) or any(ASKING.search(text) for text in words)
+    # typed apart, each group is one keyword (個人所得稅 專項附加扣除: two, though four words)
+    typed = [units for units in analysed if units]
+    keywords = len(typed) if len(typed) > 1 else sum(map(len, typed))
     # learned associations widen questions; a keyword query is precise as typed
-    widen = vocabulary is not None and sum(map(len, analysed)) > SHORT_QUERY_TERMS
+    widen = vocabulary is not None and sum(map(len, typed)) > SHORT_QUERY_TERMS and (
+        keywords > SHORT_QUERY_TERMS or is_question)
     learned = vocabulary.learned if widen else {}
     necessity = vocabulary.necessity if widen and NECESSITY_EXPONENT else {}
     synonyms = compiler.synonyms
@@ -185,9 +201,8 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
             if not pieces:
                 add(unit.word, 0.0, source)   # found nowhere: counted as a word, matching nothing
     expanded = {k: v for k, v in expanded.items() if v}
-    # a question word was typed, or the words end as a question does (？, 吗, 呢: 是犯法吗？)
-    is_question = sum(map(len, every)) > sum(map(len, analysed)) or any(ASKING.search(text) for text in words)
-    return Analysed(list(out.values()), expanded, is_question, asked_words(every_unit, question_words) if widen else [])
+    return Analysed(list(out.values()), expanded, is_question, asked_words(every_unit, question_words) if widen else [],
+                    keywords)
 
 
 def asked_words(units, question_words) -> list[str]:
@@ -235,6 +250,13 @@ class ArticleRanker:
         groups = {t.group: t for t in terms if t.pieces > 1}
         for group, (part, count) in pieces.items():
             whole = count == groups[group].pieces
+            slop = groups[group].together
+            if slop and whole.any():   # elsewhere in the unit, its words are evidence, not the term
+                words = [t.word for t in sorted((t for t in terms if t.group == group), key=lambda t: t.at)]
+                near = self.together(postings, searcher, words, slop)
+                scattered = whole & ~near
+                acc[scattered] += SCATTERED_WEIGHT * part[scattered]
+                whole &= near
             acc[whole] += part[whole]
             if groups[group].holds:
                 sources.setdefault(groups[group].source, np.zeros(u.count, dtype=bool))[whole] = True
@@ -244,6 +266,14 @@ class ArticleRanker:
         if doc is not None:
             acc = np.where(acc > 0, acc + DOC_WEIGHT * doc[u.doc_of], 0.0)
         return acc, held
+
+    def together(self, postings, searcher, words: list[str], slop: int) -> np.ndarray:
+        """Per unit: whether a clause of it holds the words in this order, each at most slop after
+        the one before (a phrase over the clauses' positions)."""
+        ids = evaluate.Evaluator(postings, searcher).ids(Q.Phrase("text", words, slop=slop))
+        found = np.zeros(self.units.count, dtype=bool)
+        found[self.units.unit_of[ids]] = True
+        return found
 
     def scored(self, postings, searcher, word: str) -> ScoredTerm:
         """The word's BM25 in each unit and each document holding it, at weight 1: the same for
@@ -260,7 +290,7 @@ class ArticleRanker:
 
     def rank(self, postings, searcher, terms, strict_clauses, strict_scores, allowed_units, masked_units,
              authority=True, window=200, partial=True, excluded=None, plain=True,
-             question=False, bonus_match=None, first=None, asked=None, facts=None) -> Ranked:
+             question=False, bonus_match=None, first=None, asked=None, facts=None, keywords=None) -> Ranked:
         """strict_clauses/scores: the compiled query's clause match; allowed/masked: unit filters;
         plain: the query is words only, so a unit holding every word (or its lay terms) is a full
         match; partial: whether units short of that may be added; question: the reader asked in
@@ -270,7 +300,8 @@ class ArticleRanker:
         bonus_match: a clause match (ids, scores) whose best score a unit adds (a named law's articles);
         first: units shown before all others, in this order (the articles of a document the query names);
         asked: per unit, the question's score against what readers asked it (a candidate of its own);
-        facts: (per unit, the answer types it states; the types the question asks for), as bits."""
+        facts: (per unit, the answer types it states; the types the question asks for), as bits;
+        keywords: how many keywords the query has (Analysed.keywords; default: its words)."""
         u = self.units
         acc, held = self.term_scores(postings, searcher, terms)
         if asked is not None:
@@ -306,7 +337,7 @@ class ArticleRanker:
         if facts is not None and facts[1]:   # it asks 多久: the articles stating a length of time
             score = score * np.where(facts[0] & facts[1], 1.0 + ANSWER_TYPE_BONUS, 1.0)
         n_strict = int(strict.sum())
-        short = is_short(n_sources, question)
+        short = is_short(n_sources if keywords is None else keywords, question)
         if short and unknown:   # a short query naming something the collection never mentions
             partial = False
         candidates = ok & (acc > 0) & (held >= words_needed(n_sources - unknown))
@@ -391,7 +422,7 @@ def _best_first(key: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
 def is_short(analysed_or_n, question=None) -> bool:
     """A keyword query (every word wanted) rather than a question in the reader's own words."""
     if isinstance(analysed_or_n, Analysed):
-        return is_short(len({t.source for t in analysed_or_n.terms}), analysed_or_n.question)
+        return is_short(analysed_or_n.keywords, analysed_or_n.question)
     return analysed_or_n <= SHORT_QUERY_TERMS and not question
 
 

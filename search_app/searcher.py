@@ -178,7 +178,7 @@ class Searcher:
             partial=compiled.relaxable, plain=compiled.plain,
             excluded=excluded, question=analysed.question,
             bonus_match=bonus, first=first,
-            facts=(gen.unit_facts(), facts.asks(q)),
+            facts=(gen.unit_facts(), facts.asks(q)), keywords=analysed.keywords,
             asked=gen.asked().scores(analysed.asked, units.count, ranking.K1, ranking.ASKED_B, ranking.ASKED_MIN_WORDS)
             if analysed.asked else None)
         order = list(zip(ranked.units.tolist(), ranked.strict.tolist(), ranked.scores.tolist()))

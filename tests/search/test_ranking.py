@@ -320,3 +320,46 @@ def test_a_how_long_question_puts_the_article_stating_a_length_of_time_first(tmp
     searcher = Searcher(tmp_path / "index")
     assert [a for _, a in articles(searcher.search("诉讼时效期间是多久？"))] == order
     assert articles(searcher.search("诉讼时效期间"))[0] == ("中华人民共和国测试时效法", "第一条")   # no question: as scored
+
+
+def test_keywords_typed_apart_count_one_each_however_many_words_they_hold(laws):
+    """個人所得稅 專項附加扣除 is two keywords, not a four-word question: every keyword wanted, the
+    articles holding them all first. Typed as one run, the same words are four."""
+    gen = laws.generation()
+    apart = ranking.query_terms(gen.compiler(), ["劳动者", "解除劳动合同经济补偿"], gen.question_words, gen.vocabulary)
+    run = ranking.query_terms(gen.compiler(), ["劳动者解除劳动合同经济补偿"], gen.question_words, gen.vocabulary)
+    assert len({t.source for t in apart.terms}) >= 4
+    assert (apart.keywords, ranking.is_short(apart)) == (2, True)
+    assert run.keywords >= 4 and not ranking.is_short(run)
+    found = laws.search("劳动者 解除劳动合同经济补偿")
+    assert articles(found)[0] == ("中华人民共和国测试劳动法", "第三条") and found["hits"][0]["exact"]
+
+
+DISMISSAL = """# 中华人民共和国测试解除法
+
+2020年5月28日 第十三届全国人民代表大会第三次会议通过
+
+<!-- INFO END -->
+
+第一条 劳动合同解除的条件由劳动合同约定，劳动合同另有约定的除外。
+
+第二条 用人单位解除劳动合同的，应当支付经济补偿。
+"""
+
+
+@pytest.mark.parametrize("together, order, exact", [(True, ["第二条"], [True]),
+                                                     (False, ["第一条", "第二条"], [True, True])])
+def test_an_expansion_of_several_words_holds_where_they_stand_together(tmp_path, monkeypatch, together, order, exact):
+    """辞退 → 解除劳动合同: the article saying 解除劳动合同 answers 辞退; one holding 解除 and 劳动合同
+    apart (劳动合同解除的条件…劳动合同约定) does not hold the word (in a question it is weaker
+    evidence: SCATTERED_WEIGHT)."""
+    folder = tmp_path / "laws" / "社会法"
+    folder.mkdir(parents=True)
+    (folder / "中华人民共和国测试解除法(2020-05-28).md").write_text(DISMISSAL, encoding="utf-8")
+    corpus = copy_corpus(tmp_path / "corpus")
+    (corpus / "lay_terms.txt").write_text(LAY, encoding="utf-8")
+    build_index([corpus, tmp_path / "laws"], tmp_path / "index")
+    monkeypatch.setattr(ranking, "EXPANSION_TOGETHER", together)
+    found = Searcher(tmp_path / "index").search("辞退")
+    assert [a for _, a in articles(found)] == order
+    assert [h["exact"] for h in found["hits"]] == exact

@@ -80,9 +80,13 @@ def repealed_titles(text: str) -> list[str]:
     return found
 
 
+_APPLIES_RE = re.compile(r"关于适用《([^《》]{2,80})》")   # 最高人民法院关于适用《中华人民共和国担保法》若干问题的解释
+
+
 def repeals(manifest: dict, clauses) -> dict[str, dict]:
     """doc_id → {"doc_id", "title", "date"} of a newer document of the collection that repeals it,
-    from (doc_id, text) of the clauses saying 废止."""
+    from (doc_id, text) of the clauses saying 废止; an interpretation of a law so repealed (in the
+    collection or not: 民法典 repeals 民法总则, 担保法 …) maps to the same, with "law" naming it."""
     docs = manifest["documents"]
     by_title: dict[str, list[str]] = {}
     for doc_id, summary in docs.items():
@@ -90,13 +94,22 @@ def repeals(manifest: dict, clauses) -> dict[str, dict]:
         for key in {title, title.removeprefix("中华人民共和国")} - {""}:
             by_title.setdefault(key, []).append(doc_id)
     found: dict[str, dict] = {}
+    named: dict[str, tuple[str, str]] = {}   # a repealed title (short form) → (by, when)
     for by, text in clauses:
         when = doc_date(docs.get(by, {}).get("meta", {})) or ""
         for title in repealed_titles(text):
+            if title.removeprefix("中华人民共和国") != docs.get(by, {}).get("title", "").removeprefix("中华人民共和国"):
+                named.setdefault(title.removeprefix("中华人民共和国"), (by, when))
             for doc_id in by_title.get(title) or by_title.get(title.removeprefix("中华人民共和国")) or ():
                 older = (doc_date(docs[doc_id].get("meta", {})) or "") <= when
                 if doc_id != by and older and docs[doc_id].get("title") != docs.get(by, {}).get("title"):
                     found.setdefault(doc_id, {"doc_id": by, "title": docs[by]["title"], "date": when or None})
+    for doc_id, summary in docs.items():
+        m = _APPLIES_RE.search(summary.get("title", ""))
+        law = m and named.get(m.group(1).removeprefix("中华人民共和国"))
+        if law and doc_id not in found and (doc_date(summary.get("meta", {})) or "") <= law[1]:
+            found[doc_id] = {"doc_id": law[0], "title": docs[law[0]]["title"], "date": law[1] or None,
+                             "law": m.group(1)}
     return found
 
 
@@ -105,11 +118,16 @@ def validity(manifest: dict, doc_id: str, repealed: dict | None = None) -> dict 
     {"status": "historical", "label": "已被替代", "current": {doc_id, title, date}} for an older
     version of a law (a newer file of the same work replaces it), {"status": "repealed",
     "label": "已废止", "by": {doc_id, title, date}} when a newer document of the collection repeals
-    it (`repeals`), {"status": "repealed", "label": "已废止", "event": …} when one of its events does."""
+    it (`repeals`), {"status": "outdated", "label": "所释法律已废止", "law": title, "by": …} for an
+    interpretation of a law so repealed, {"status": "repealed", "label": "已废止", "event": …} when one of its events does."""
     docs = manifest["documents"]
     meta = docs.get(doc_id, {}).get("meta", {})
     if repealed and doc_id in repealed:
-        return {"status": "repealed", "label": "已废止", "by": repealed[doc_id]}
+        by = dict(repealed[doc_id])
+        law = by.pop("law", None)
+        if law:   # an interpretation of a repealed law: outdated with it, though not itself repealed here
+            return {"status": "outdated", "label": "所释法律已废止", "law": law, "by": by}
+        return {"status": "repealed", "label": "已废止", "by": by}
     if meta.get("historical"):
         versions = meta.get("versions") or []
         current = versions[-1] if versions and versions[-1] in docs else None

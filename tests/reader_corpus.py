@@ -52,7 +52,7 @@ REGULATION = """# 测试融资管理条例
 
 第二条 依照测试促进法第十九条的规定制定的办法，自本条例公布之日起施行。
 
-第三条 本条例自公布之日起施行，《测试登记暂行条例》同时废止。
+第三条 本条例自公布之日起施行，《测试登记暂行条例》、《测试担保办法》同时废止。
 """
 OLD_REGULATION = """# 测试登记暂行条例
 
@@ -62,7 +62,16 @@ OLD_REGULATION = """# 测试登记暂行条例
 
 第一条 测试登记由主管部门办理。
 """
+INTERPRETATION = """# 最高人民法院关于适用《测试担保办法》若干问题的解释
+
+1999年1月1日 最高人民法院审判委员会通过
+
+<!-- INFO END -->
+
+第一条 以测试财产设定担保的，依照本解释办理。
+"""
 REPEALED_ID = "laws/行政法规/测试登记暂行条例(1995-03-01)"
+OUTDATED_ID = "laws/司法解释/最高人民法院关于适用《测试担保办法》若干问题的解释(1999-01-01)"
 PROMOTION_NEW = "laws/经济法/中华人民共和国测试促进法(2017-09-01)"
 PROMOTION_OLD = "laws/经济法/中华人民共和国测试促进法(2002-06-29)"
 REGULATION_ID = "laws/行政法规/测试融资管理条例(2020-05-01)"
@@ -70,12 +79,16 @@ CONTRACT = "laws/经济法/中华人民共和国测试合同法(2012-12-28)"
 
 
 def write_reader_corpus(base: Path) -> list[Path]:
-    """[seed list folder, law folder]: the seed list (undated) and five dated laws, two of them
-    versions of one work (the 2002 one historical), one repealed by another (测试登记暂行条例)."""
+    """[seed list folder, law folder]: the seed list (undated) and six dated laws, two of them
+    versions of one work (the 2002 one historical), one repealed by another (测试登记暂行条例), one
+    an interpretation of a law that other repeals (测试担保办法, not in the collection)."""
     seed = copy_corpus(base / "corpus")
     laws = base / "laws"
     (laws / "经济法").mkdir(parents=True)
     (laws / "行政法规").mkdir(parents=True)
+    (laws / "司法解释").mkdir(parents=True)
+    (laws / "司法解释" / "最高人民法院关于适用《测试担保办法》若干问题的解释(1999-01-01).md").write_text(
+        INTERPRETATION, encoding="utf-8")
     (laws / "经济法" / "中华人民共和国测试促进法(2002-06-29).md").write_text(
         PROMOTION.format(date="2002年6月29日", extra="旧版条文"), encoding="utf-8")
     (laws / "经济法" / "中华人民共和国测试促进法(2017-09-01).md").write_text(

@@ -154,3 +154,21 @@ def test_the_titles_a_sentence_repeals():
     assert arrange.repealed_titles("根据《国务院关于废止和修改部分行政法规的决定》修订。") == []
     assert arrange.repealed_titles("认为行政机关变更或者废止农业承包合同的。") == []
     assert arrange.repealed_titles("根据《中华人民共和国立法法》的规定，决定废止下列规章。") == []
+
+
+def test_an_interpretation_of_a_law_a_newer_code_repeals_is_outdated_with_it():
+    """民法典 repeals 民法总则, which the collection need not hold; the interpretation applying it
+    (关于适用《中华人民共和国民法总则》…) is outdated, one made after the code, or of another law, is not."""
+    manifest = {"documents": {
+        "code": {"title": "中华人民共和国民法典 附则", "meta": {"date": "2020-05-28"}},
+        "old": {"title": "最高人民法院关于适用《中华人民共和国民法总则》诉讼时效制度若干问题的解释",
+                "meta": {"date": "2018-07-18"}},
+        "later": {"title": "最高人民法院关于适用《中华人民共和国民法总则》的批复", "meta": {"date": "2021-03-01"}},
+        "other": {"title": "最高人民法院关于适用《中华人民共和国公司法》若干问题的规定", "meta": {"date": "2014-02-20"}}}}
+    clauses = [("code", "本法自2021年1月1日起施行。《中华人民共和国婚姻法》、《中华人民共和国民法总则》同时废止。")]
+    repealed = arrange.repeals(manifest, clauses)
+    assert set(repealed) == {"old"}
+    assert arrange.validity(manifest, "old", repealed) == {
+        "status": "outdated", "label": "所释法律已废止", "law": "中华人民共和国民法总则",
+        "by": {"doc_id": "code", "title": "中华人民共和国民法典 附则", "date": "2020-05-28"}}
+    assert arrange.validity(manifest, "other", repealed) is None

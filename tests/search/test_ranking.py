@@ -363,3 +363,47 @@ def test_an_expansion_of_several_words_holds_where_they_stand_together(tmp_path,
     found = Searcher(tmp_path / "index").search("辞退")
     assert [a for _, a in articles(found)] == order
     assert [h["exact"] for h in found["hits"]] == exact
+
+
+CODE = """# 中华人民共和国测试民法典
+
+2020年5月28日 第十三届全国人民代表大会第三次会议通过
+
+<!-- INFO END -->
+
+第一条 本法自2021年1月1日起施行。《中华人民共和国测试担保法》同时废止。
+"""
+OUTDATED = """# 最高人民法院关于适用《中华人民共和国测试担保法》若干问题的解释
+
+2000年12月8日 最高人民法院审判委员会通过
+
+<!-- INFO END -->
+
+第一条 保证期间为六个月。
+"""
+CURRENT = """# 最高人民法院关于适用《中华人民共和国测试民法典》有关担保制度的解释
+
+2020年12月25日 最高人民法院审判委员会通过
+
+<!-- INFO END -->
+
+第一条 保证期间为六个月，当事人另有约定的除外。
+"""
+
+
+@pytest.mark.parametrize("factor, first", [(ranking.REPLACED_FACTOR, "有关担保制度"), (1.0, "测试担保法")])
+def test_an_interpretation_of_a_repealed_law_ranks_after_the_one_in_force(tmp_path, monkeypatch, factor, first):
+    """The code repeals 测试担保法 (not in the collection): the interpretation applying it weighs
+    REPLACED_FACTOR less, unless a query names it; it still answers, marked outdated."""
+    folder = tmp_path / "laws"
+    (folder / "民法典").mkdir(parents=True)
+    (folder / "司法解释").mkdir(parents=True)
+    (folder / "民法典" / "中华人民共和国测试民法典(2020-05-28).md").write_text(CODE, encoding="utf-8")
+    (folder / "司法解释" / "测试担保法解释(2000-12-08).md").write_text(OUTDATED, encoding="utf-8")
+    (folder / "司法解释" / "测试担保制度解释(2020-12-25).md").write_text(CURRENT, encoding="utf-8")
+    build_index([copy_corpus(tmp_path / "corpus"), folder], tmp_path / "index")
+    monkeypatch.setattr(ranking, "REPLACED_FACTOR", factor)
+    found = Searcher(tmp_path / "index").search("保证期间")
+    assert first in found["hits"][0]["doc_title"]
+    outdated = next(h for h in found["hits"] if "测试担保法" in h["doc_title"])
+    assert outdated["validity"]["status"] == "outdated"

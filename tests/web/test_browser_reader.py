@@ -290,7 +290,7 @@ def test_the_footers_status_is_a_readable_page(desktop, server):
     desktop.wait_for_url("**/status")
     expect(desktop.locator("h1")).to_have_text("服务状态")
     expect(desktop.locator(".status-list")).to_contain_text("已收录文件")
-    expect(desktop.locator(".status-list")).to_contain_text("6 份")
+    expect(desktop.locator(".status-list")).to_contain_text("7 份")
     assert desktop.evaluate("document.characterSet") == "UTF-8"
 
 

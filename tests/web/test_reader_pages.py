@@ -189,7 +189,7 @@ def test_the_print_stylesheet_leaves_out_the_page_furniture():
 def test_the_status_page_is_readable_and_the_footer_leads_to_it(reader_client):
     body = page(reader_client, "/status")
     assert "<h1>服务状态</h1>" in body and "检索服务运行正常" in body
-    assert "<dt>已收录文件</dt><dd>6 份</dd>" in body
+    assert "<dt>已收录文件</dt><dd>7 份</dd>" in body
     assert 'href="/healthz"' in body                                    # the JSON stays where it was
     assert 'href="/status">服务状态</a>' in page(reader_client, "/")
 
@@ -223,3 +223,13 @@ def test_a_repealed_document_says_which_document_repealed_it(reader_client):
     note = re.search(r'<p class="validity">.*?</p>', doc_page(reader_client, REPEALED_ID), re.S).group(0)
     assert "已废止" in note and "《测试融资管理条例》（2020-05-01）</a>废止" in note
     assert [unquote(urlsplit(html.unescape(h)).path) for h in links(note)] == ["/doc/" + REGULATION_ID]
+
+
+def test_an_interpretation_of_a_repealed_law_says_so_on_its_page_and_in_its_hits(reader_client):
+    from tests.reader_corpus import OUTDATED_ID
+
+    note = re.search(r'<p class="validity">.*?</p>', doc_page(reader_client, OUTDATED_ID), re.S).group(0)
+    assert "所释法律已废止" in note and "所解释的《测试担保办法》已由" in note
+    assert [unquote(urlsplit(html.unescape(h)).path) for h in links(note)] == ["/doc/" + REGULATION_ID]
+    found = reader_client.get("/api/search", query_string={"q": "设定担保"}).get_json()
+    assert [h["validity"]["status"] for h in found["hits"] if h["doc_id"] == OUTDATED_ID] == ["outdated"]

@@ -43,6 +43,7 @@ ASKED_WEIGHT = 0.7          # × a question's BM25 against what readers asked th
 ASKED_MIN_WORDS = 1         # … counted where this many of its words were asked of the unit (CV: 1 ≥ 2, r@100 .803 vs .796)
 ASKED_B = 0.0               # … not length normalised (CV: 0 ≥ 0.3 > 0.75: a bag is long because many asked)
 NECESSITY_EXPONENT = 0.5    # × a question word's learned necessity to this power (questions only; CV: 0.5 > 1 > 0)
+MAX_COMPOUND_WORDS = 5      # one run of up to this many words, each of two characters or more, is one keyword
 SHORT_QUERY_TERMS = 3       # up to this many words: every word wanted, partial matches only to pad
 PAD_BELOW = 10              # fewer strict units than this: partial matches follow them
 MIN_SHARE = 0.0             # a partial match of a longer query holds this share of its words (CV: 0 > 0.2 > 0.3)
@@ -112,7 +113,8 @@ class Analysed:
     expanded: dict[str, list[str]]   # reader's word → the expansion terms the collection holds
     question: bool                   # a question word was typed (怎么办, 可以, 谁 …)
     asked: list[str] = field(default_factory=list)   # a question's words for what readers asked (asked.py)
-    keywords: int = 0                # how many keywords: the reader's space-separated groups, or one group's words
+    keywords: int = 0                # how many keywords: the reader's space-separated groups (or one run of
+                                     # whole words: MAX_COMPOUND_WORDS), else one group's words
 
 
 def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None = None) -> Analysed:
@@ -145,9 +147,11 @@ def query_terms(compiler, words, question_words, vocabulary: Vocabulary | None =
     analysed = [[u for u in units if u.word not in question_words] for units in every]
     # a question word was typed, or the words end as a question does (？, 吗, 呢: 是犯法吗？)
     is_question = sum(map(len, every)) > sum(map(len, analysed)) or any(ASKING.search(text) for text in words)
-    # typed apart, each group is one keyword (個人所得稅 專項附加扣除: two, though four words)
+    # typed apart, each group is one keyword (個人所得稅 專項附加扣除: two, though four words); so is
+    # one run of a few whole words (生活垃圾分类标准), while a sentence has one-character words (不给, 交)
     typed = [units for units in analysed if units]
-    keywords = len(typed) if len(typed) > 1 else sum(map(len, typed))
+    compound = len(typed) == 1 and len(typed[0]) <= MAX_COMPOUND_WORDS and all(len(u.word) > 1 for u in typed[0])
+    keywords = len(typed) if len(typed) > 1 or compound else sum(map(len, typed))
     # learned associations widen questions; a keyword query is precise as typed
     widen = vocabulary is not None and sum(map(len, typed)) > SHORT_QUERY_TERMS and (
         keywords > SHORT_QUERY_TERMS or is_question)

@@ -33,6 +33,20 @@ def hits(searcher, q):
     return searcher.search(q, per_page=50)["hits"]
 
 
+def build_without(field, corpus_dir, index_dir, monkeypatch):
+    """A build as the indexer made it before `field` joined the schema (monkeypatch undone after)."""
+    import indexer.build as build
+
+    def older_schema(analyzer):
+        schema = make_schema(analyzer)
+        schema.remove(field)
+        return schema
+
+    monkeypatch.setattr(build, "make_schema", older_schema)
+    build_index([corpus_dir], index_dir)
+    monkeypatch.undo()
+
+
 def generations(index_dir):
     return sorted(p.name for p in index_dir.glob("gen-*"))
 
@@ -133,16 +147,7 @@ def test_build_while_another_builder_holds_the_lock(tmp_path, corpus_dir, index_
 def test_an_index_built_before_a_field_was_added_is_updated_in_its_own_schema(tmp_path, corpus_dir, monkeypatch):
     """An index made before the facts column (indexer/facts.py) takes new documents without it,
     and is searched as before; only a rebuild adds the column."""
-    import indexer.build as build
-
-    def older_schema(analyzer):
-        schema = make_schema(analyzer)
-        schema.remove("facts")
-        return schema
-
-    monkeypatch.setattr(build, "make_schema", older_schema)
-    build_index([corpus_dir], tmp_path / "index")
-    monkeypatch.undo()
+    build_without("facts", corpus_dir, tmp_path / "index", monkeypatch)
     (corpus_dir / "extra.txt").write_text(EXTRA.replace("开展", "三年内开展"), encoding="utf-8")
     summary = update_index([corpus_dir], tmp_path / "index", procs=2)
     assert summary["added"] == 1
@@ -183,17 +188,7 @@ def test_update_adds_changes_and_removes_only_those_documents(tmp_path, corpus_d
 def test_an_index_built_before_stored_segmentation_is_searched_and_updated(tmp_path, corpus_dir, monkeypatch):
     """Indexes from before clauses carried their segmentation (no `cuts` field) still highlight
     (by segmenting, as then) and take updates in their own schema."""
-    import indexer.build as build
-    from indexer.engine.schema import make_schema
-
-    def old_schema(analyzer):
-        schema = make_schema(analyzer)
-        schema.remove("cuts")
-        return schema
-
-    monkeypatch.setattr(build, "make_schema", old_schema)
-    build_index([corpus_dir], tmp_path / "index")
-    monkeypatch.undo()
+    build_without("cuts", corpus_dir, tmp_path / "index", monkeypatch)
     searcher = Searcher(tmp_path / "index")
     assert "cuts" not in searcher.generation().index.schema
     assert "<mark>专利</mark>权<mark>质押</mark>" in hits(searcher, "专利质押")[0]["highlight"]

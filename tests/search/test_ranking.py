@@ -324,13 +324,20 @@ def test_a_how_long_question_puts_the_article_stating_a_length_of_time_first(tmp
 
 def test_keywords_typed_apart_count_one_each_however_many_words_they_hold(laws):
     """個人所得稅 專項附加扣除 is two keywords, not a four-word question: every keyword wanted, the
-    articles holding them all first. Typed as one run, the same words are four."""
+    articles holding them all first. So is one run of whole words (生活垃圾分类标准); a run with
+    one-character words (公司不给员工交社保) is a sentence in the reader's words."""
     gen = laws.generation()
-    apart = ranking.query_terms(gen.compiler(), ["劳动者", "解除劳动合同经济补偿"], gen.question_words, gen.vocabulary)
-    run = ranking.query_terms(gen.compiler(), ["劳动者解除劳动合同经济补偿"], gen.question_words, gen.vocabulary)
+
+    def analysed(*words):
+        return ranking.query_terms(gen.compiler(), list(words), gen.question_words, gen.vocabulary)
+
+    apart = analysed("劳动者", "解除劳动合同经济补偿")
     assert len({t.source for t in apart.terms}) >= 4
     assert (apart.keywords, ranking.is_short(apart)) == (2, True)
-    assert run.keywords >= 4 and not ranking.is_short(run)
+    run = analysed("劳动者解除劳动合同经济补偿")
+    assert (run.keywords, ranking.is_short(run)) == (1, True)
+    sentence = analysed("公司不给员工交社会保险")
+    assert sentence.keywords > ranking.SHORT_QUERY_TERMS and not ranking.is_short(sentence)
     found = laws.search("劳动者 解除劳动合同经济补偿")
     assert articles(found)[0] == ("中华人民共和国测试劳动法", "第三条") and found["hits"][0]["exact"]
 

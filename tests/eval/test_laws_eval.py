@@ -8,7 +8,8 @@ CI=true they fail and say why: a ranking gate that did not run must not pass.
 nDCG@10 ≥ 0.8 is our own target (the issue asks for the figure, not a floor): a guard over article
 references, traditional characters, filters, historical versions and ranking in general, loose
 enough that the small ups and downs of tuning do not trip it. The engine does not reach it yet
-(0.657 on 2026-11-25, 0.730 on 2026-12-02; benchmarks/laws_eval/README.md says why, query by query), so that test is a
+(0.657 on 2026-11-25, 0.730 on 2026-12-02, 0.766 on 2026-12-04; benchmarks/laws_eval/README.md says why, query by
+query), so that test is a
 strict xfail: it starts failing (XPASS) the day the engine clears the floor, and
 the marker must then go. Until then `test_ndcg_no_regression` guards today's level, and the
 per-behaviour tests guard what already works.
@@ -25,8 +26,8 @@ import pytest
 from tests.helpers import LAWS_INDEX_ENV, ROOT, require
 SCORER = ROOT / "benchmarks" / "laws_eval" / "score_laws.py"
 NDCG_FLOOR = 0.8          # our target
-NDCG_MEASURED = 0.730     # measured 2026-12-02 (0.657 on 2026-11-25); the no-regression guard sits under it
-NDCG_GUARD = 0.60
+NDCG_MEASURED = 0.766     # measured 2026-12-04 (0.657 on 2026-11-25); the no-regression guard sits under it
+NDCG_GUARD = 0.70
 MIN_LAWS_DOCUMENTS = 3000   # of 3,423 files; a few are skipped as unreadable
 
 
@@ -75,7 +76,7 @@ def test_queries_file_is_well_formed():
         assert j.expects_nothing or any(g == 2 for g in j.grades.values()), j.query
 
 
-@pytest.mark.xfail(strict=True, reason=f"the engine scores {NDCG_MEASURED} on the laws queries (2026-12-02); "
+@pytest.mark.xfail(strict=True, reason=f"the engine scores {NDCG_MEASURED} on the laws queries (2026-12-04); "
                                        "see benchmarks/laws_eval/README.md for the mechanisms to fix")
 def test_ndcg_floor(outcomes):
     scorer, results = outcomes

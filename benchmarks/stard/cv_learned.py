@@ -53,10 +53,12 @@ def main(argv=None) -> int:
                                   *shlex.split(options)])
                 os.environ["POLICY_SEARCH_LEARNED_TERMS"] = str(out)
                 os.environ["POLICY_SEARCH_ASKED_WORDS"] = str(asked)
-                searcher = Searcher(args.index, cache=False)
                 held = [i for i in range(len(rows)) if i % args.folds == fold]
                 for text in varies:
                     apply({**defaults, **settings_of(text)})
+                    # a searcher per setting: a generation keeps scores computed with the constants
+                    # (each word's BM25 per unit, for one K1 and B), so a setting must not inherit them
+                    searcher = Searcher(args.index, cache=False)
                     for i, result in zip(held, per_question(searcher, [rows[i] for i in held])):
                         runs[text][i] = result
                 apply(defaults)

@@ -13,6 +13,8 @@ DOC_META_FILTERS = {"number": "doc_number", "issuer": "issuer", "year": "date"}
 
 
 def filter_query(filters: dict, compiler, gen) -> tuple:
+    """(the query tree every filter must match, or None; the clauses masked out: historical
+    versions unless asked for, duplicates when nothing narrows the search)."""
     required, mask = [], None
     for key, values in filters.items():
         if key == "version":
@@ -29,7 +31,10 @@ def filter_query(filters: dict, compiler, gen) -> tuple:
     required = [r for r in required if r is not None]
     return (Q.And(required) if len(required) > 1 else required[0]) if required else None, mask
 
+
 def one_filter(key: str, value: str, compiler, gen) -> Q.Query:
+    """One filter's query: an exact index term where the value is one, else the value's words
+    matched in department names or document titles; metadata and dates through the manifest."""
     reader = gen.searcher().reader()
     if key == "dept":
         if reader.doc_frequency("dept", value):

@@ -21,6 +21,7 @@ def live_clauses(gen, s, unit, excluded) -> np.ndarray:
         clauses = clauses[~evaluate.member(clauses, excluded)]
     return clauses
 
+
 def unit_hit(gen, s, unit, is_strict, score, clauses, weight, highlight_terms, strict_ids, strict_scores) -> dict:
     """One article or measure: its best clause as the hit (the deep link), with the unit's other
     matching clauses after it (`weight`: each clause's score for the query's terms)."""
@@ -46,7 +47,9 @@ def unit_hit(gen, s, unit, is_strict, score, clauses, weight, highlight_terms, s
             "category": info.get("category"), "version_date": info.get("version_date"),
             "exact": bool(is_strict), "clauses": more}
 
+
 def clause(gen, s, docnum, terms) -> dict:
+    """A clause's stored record and text, highlighted with its stored segmentation."""
     f = s.stored_fields(docnum)
     return {"info": f["info"], "doc_id": f["doc_id"], "text": f["text"],
             "highlight": highlight(gen.analyzer, f["text"], terms, f.get("cuts"))}

@@ -98,9 +98,10 @@ def repeals(manifest: dict, clauses) -> dict[str, dict]:
     for by, text in clauses:
         when = doc_date(docs.get(by, {}).get("meta", {})) or ""
         for title in repealed_titles(text):
-            if title.removeprefix("中华人民共和国") != docs.get(by, {}).get("title", "").removeprefix("中华人民共和国"):
-                named.setdefault(title.removeprefix("中华人民共和国"), (by, when))
-            for doc_id in by_title.get(title) or by_title.get(title.removeprefix("中华人民共和国")) or ():
+            short = title.removeprefix("中华人民共和国")
+            if short != docs.get(by, {}).get("title", "").removeprefix("中华人民共和国"):
+                named.setdefault(short, (by, when))
+            for doc_id in by_title.get(title) or by_title.get(short) or ():
                 older = (doc_date(docs[doc_id].get("meta", {})) or "") <= when
                 if doc_id != by and older and docs[doc_id].get("title") != docs.get(by, {}).get("title"):
                     found.setdefault(doc_id, {"doc_id": by, "title": docs[by]["title"], "date": when or None})

@@ -348,7 +348,8 @@ class Generation:
             facet = self.facet("category")
             category = facet.single[units.first] if facet.single is not None else np.full(units.count, -1)
             table = self.doctable()
-            replaced = np.array([doc_id in self.repealed() for doc_id in table.ids], dtype=bool)
+            repealed = self.repealed()
+            replaced = np.array([doc_id in repealed for doc_id in table.ids], dtype=bool)
             found = self._ranker = ranking.ArticleRanker(
                 units, [facet.names[c] if c >= 0 else None for c in category], replaced[units.doc_of])
         return found

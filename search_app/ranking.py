@@ -223,11 +223,12 @@ class ArticleRanker:
         """replaced: per unit, whether a newer document of the collection repeals its document (or
         the law it interprets: arrange.repeals)."""
         self.units = units
-        self.replaced = replaced if replaced is not None and replaced.any() else None
         factors = np.ones(units.count)
         for i, cat in enumerate(category_of_unit):
             if cat is not None:
                 factors[i] = AUTHORITY.get(cat, 1.0)
+        if replaced is not None:   # the law in force before what it replaced
+            factors[replaced] *= REPLACED_FACTOR
         self.authority = factors
         self._scored = evaluate.LRU(MAX_CACHED_SCORES, lambda found: len(found.ids) + len(found.doc_ids))
 
@@ -342,8 +343,6 @@ class ArticleRanker:
             score += TITLE_BONUS * named
         if authority:
             score = score * self.authority
-            if self.replaced is not None and REPLACED_FACTOR != 1.0:   # the law in force before what it replaced
-                score = score * np.where(self.replaced, REPLACED_FACTOR, 1.0)
         if facts is not None and facts[1]:   # it asks 多久: the articles stating a length of time
             score = score * np.where(facts[0] & facts[1], 1.0 + ANSWER_TYPE_BONUS, 1.0)
         n_strict = int(strict.sum())

@@ -42,10 +42,9 @@ class ClauseAdder:
                 raise ValueError("ClauseAdder needs a writer that holds no postings yet")
             writer.pool = TermPool(writer._tempstorage, writer.pool.limit)
 
-    def add(self, record: ClauseRecord | dict) -> None:
+    def add(self, clause: ClauseRecord) -> None:
         writer = self.writer
-        if isinstance(record, ClauseRecord):
-            record = record.fields()
+        record = clause.fields()
         if self.absent:
             record = {k: v for k, v in record.items() if k not in self.absent}
         if self.plain or any(name.startswith("_") for name in record):
